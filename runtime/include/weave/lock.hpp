@@ -1,0 +1,119 @@
+#pragma once
+// weave/lock.hpp — Lock and RLock.
+//
+//   Lock   a non-reentrant mutual-exclusion lock (Python's threading.Lock). Acquiring it again
+//          from its holder blocks forever (the checker reports the deadlock). Only the holder may
+//          release it.
+//   RLock  reentrant: the holder may acquire again and must release as often as it acquired.
+// Both are BasicLockable and Lockable: std::lock_guard, std::unique_lock, std::scoped_lock work.
+//
+// Happens-before: a release happens before every later acquire of the same lock.
+#include <atomic>
+#include <cstdint>
+#include <source_location>
+#include <string>
+
+#include "weave/backend.hpp"
+#include "weave/detail/wait_queue.hpp"
+#include "weave/duration.hpp"
+
+namespace weave {
+
+class Condition;
+
+namespace detail {
+// The machinery shared by Lock and RLock: a three-state word (0 free, 1 held, 2 held with
+// waiters) with a lock-free fast path and the wait-queue core behind it.
+class LockBase {
+ public:
+  LockBase(ObjectKind kind, std::string name, std::source_location loc);
+  LockBase(const LockBase&) = delete;
+  LockBase& operator=(const LockBase&) = delete;
+
+  void acquire(const std::source_location& loc);
+  bool try_acquire(const std::source_location& loc);
+  bool acquire_for(Duration timeout, const std::source_location& loc);
+  void release(const std::source_location& loc);
+  bool locked() const noexcept { return state_.load(std::memory_order_relaxed) != 0; }
+  bool held_by_me() const;
+  const Object& object() const noexcept { return object_; }
+
+  // For Condition: release completely, remembering the recursion count; and take it back.
+  std::uint32_t release_save(const std::source_location& loc);
+  void acquire_restore(std::uint32_t count, const std::source_location& loc);
+
+ private:
+  bool reentrant() const noexcept { return object_.kind() == ObjectKind::RLock; }
+  bool lock_word(Instant deadline, bool try_only, const std::source_location& loc);
+  bool lock_slow(Instant deadline, const std::source_location& loc);
+  void unlock_word();
+  bool take(Instant deadline, bool try_only, const std::source_location& loc);
+
+  Object object_;
+  std::atomic<std::uint32_t> state_{0};
+  std::atomic<std::uint64_t> owner_{0};
+  std::uint32_t count_ = 0;  // recursion depth, touched only by the owner
+  Monitor monitor_;
+  WaitQueue waiters_{&object_};
+};
+}  // namespace detail
+
+class Lock {
+ public:
+  explicit Lock(std::string name = {}, std::source_location loc = std::source_location::current())
+      : base_(detail::ObjectKind::Lock, std::move(name), loc) {}
+
+  // Blocks until the lock is free, then takes it.
+  void acquire(std::source_location loc = std::source_location::current()) { base_.acquire(loc); }
+  // Takes the lock if it is free; never blocks.
+  bool try_acquire(std::source_location loc = std::source_location::current()) {
+    return base_.try_acquire(loc);
+  }
+  // Waits at most `timeout`; true when taken.
+  bool acquire(Duration timeout, std::source_location loc = std::source_location::current()) {
+    return base_.acquire_for(timeout, loc);
+  }
+  // Not held, or held by another thread: UsageError (a Misuse bug under the checker).
+  void release(std::source_location loc = std::source_location::current()) { base_.release(loc); }
+  bool locked() const noexcept { return base_.locked(); }
+
+  void lock(std::source_location loc = std::source_location::current()) { base_.acquire(loc); }
+  bool try_lock(std::source_location loc = std::source_location::current()) {
+    return base_.try_acquire(loc);
+  }
+  void unlock(std::source_location loc = std::source_location::current()) { base_.release(loc); }
+
+ private:
+  friend class Condition;
+  detail::LockBase base_;
+};
+
+class RLock {
+ public:
+  explicit RLock(std::string name = {}, std::source_location loc = std::source_location::current())
+      : base_(detail::ObjectKind::RLock, std::move(name), loc) {}
+
+  // Takes the lock, or takes it once more if the caller holds it.
+  void acquire(std::source_location loc = std::source_location::current()) { base_.acquire(loc); }
+  bool try_acquire(std::source_location loc = std::source_location::current()) {
+    return base_.try_acquire(loc);
+  }
+  bool acquire(Duration timeout, std::source_location loc = std::source_location::current()) {
+    return base_.acquire_for(timeout, loc);
+  }
+  // Undoes one acquire. Not held by the caller: UsageError.
+  void release(std::source_location loc = std::source_location::current()) { base_.release(loc); }
+  bool locked() const noexcept { return base_.locked(); }
+
+  void lock(std::source_location loc = std::source_location::current()) { base_.acquire(loc); }
+  bool try_lock(std::source_location loc = std::source_location::current()) {
+    return base_.try_acquire(loc);
+  }
+  void unlock(std::source_location loc = std::source_location::current()) { base_.release(loc); }
+
+ private:
+  friend class Condition;
+  detail::LockBase base_;
+};
+
+}  // namespace weave

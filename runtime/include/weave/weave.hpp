@@ -1,0 +1,7 @@
+#pragma once
+// weave/weave.hpp — the whole threading facade.
+#include "weave/condition.hpp"
+#include "weave/duration.hpp"
+#include "weave/errors.hpp"
+#include "weave/lock.hpp"
+#include "weave/thread.hpp"

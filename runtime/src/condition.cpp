@@ -1,0 +1,77 @@
+#include "weave/condition.hpp"
+
+#include <string>
+
+#include "weave/errors.hpp"
+
+namespace weave {
+
+namespace {
+std::string lock_name(const std::string& name) { return name.empty() ? name : name + ".lock"; }
+}  // namespace
+
+Condition::Condition(std::string name, std::source_location loc)
+    : object_(detail::ObjectKind::Condition, std::move(name), loc),
+      own_(std::make_unique<RLock>(lock_name(object_.name()), loc)),
+      lock_(&own_->base_) {}
+
+Condition::Condition(Lock& lock, std::string name, std::source_location loc)
+    : object_(detail::ObjectKind::Condition, std::move(name), loc), lock_(&lock.base_) {}
+
+Condition::Condition(RLock& lock, std::string name, std::source_location loc)
+    : object_(detail::ObjectKind::Condition, std::move(name), loc), lock_(&lock.base_) {}
+
+Condition::~Condition() = default;
+
+void Condition::wait(std::source_location loc) { wait_until(detail::kNever, loc); }
+
+bool Condition::wait(Duration timeout, std::source_location loc) {
+  return wait_until(detail::deadline_after(timeout), loc);
+}
+
+bool Condition::wait_until(detail::Instant deadline, const std::source_location& loc) {
+  detail::Backend* b = detail::backend();
+  if (b != nullptr) b->point(detail::Op::Wait, &object_, loc);
+  if (!lock_->held_by_me()) {
+    detail::usage_error("wait on Condition " + object_.display_name() +
+                            " without holding its lock " + lock_->object().display_name(),
+                        loc);
+  }
+  detail::Guard g(monitor_);
+  // Let go of the user's lock only while holding our monitor: a notifier needs the monitor too,
+  // so it cannot slip in between and find us not yet queued.
+  const std::uint32_t saved = lock_->release_save(loc);
+  const bool notified = waiters_.wait(g, deadline, loc);
+  g.unlock();
+  if (notified && b != nullptr) b->acquired(object_);
+  lock_->acquire_restore(saved, loc);
+  return notified;
+}
+
+void Condition::notify(std::size_t n, std::source_location loc) {
+  detail::Backend* b = detail::backend();
+  if (b != nullptr) b->point(detail::Op::Notify, &object_, loc);
+  if (!lock_->held_by_me()) {
+    detail::usage_error("notify on Condition " + object_.display_name() +
+                            " without holding its lock " + lock_->object().display_name(),
+                        loc);
+  }
+  detail::Guard g(monitor_);
+  if (b != nullptr) b->released(object_);
+  waiters_.notify(n);
+}
+
+void Condition::notify_all(std::source_location loc) {
+  detail::Backend* b = detail::backend();
+  if (b != nullptr) b->point(detail::Op::NotifyAll, &object_, loc);
+  if (!lock_->held_by_me()) {
+    detail::usage_error("notify_all on Condition " + object_.display_name() +
+                            " without holding its lock " + lock_->object().display_name(),
+                        loc);
+  }
+  detail::Guard g(monitor_);
+  if (b != nullptr) b->released(object_);
+  waiters_.notify_all();
+}
+
+}  // namespace weave
