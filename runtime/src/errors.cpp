@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "weave/assert.hpp"
 #include "weave/backend.hpp"
 
 namespace weave::detail {
@@ -16,6 +17,15 @@ std::string where(const std::source_location& loc) {
 void usage_error(const std::string& message, const std::source_location& loc) {
   if (Backend* b = backend()) b->misuse(message, loc);
   throw UsageError(message + " (at " + where(loc) + ")");
+}
+
+}  // namespace weave::detail
+
+namespace weave::detail {
+
+void assertion_failed(const char* expr, const std::source_location& loc) {
+  if (Backend* b = backend()) b->assertion_failed(expr, loc);
+  throw AssertionError(std::string("assertion failed: ") + expr + " (at " + where(loc) + ")");
 }
 
 }  // namespace weave::detail

@@ -82,7 +82,13 @@ void default_excepthook(const ExceptHookArgs& args) {
 }
 
 void run_excepthook(ThreadCore& core, std::exception_ptr e) {
-  ExceptHookArgs args{e, "unknown exception", core.thread, core.object.name()};
+  Thread* thread = nullptr;
+  {
+    // The Thread object may be going away on another thread (a daemon's owner).
+    Guard g(core.monitor);
+    thread = core.thread;
+  }
+  ExceptHookArgs args{e, "unknown exception", thread, core.object.name()};
   try {
     std::rethrow_exception(e);
   } catch (const std::exception& ex) {
@@ -138,6 +144,10 @@ ThreadCore& current_core() {
   return *core;
 }
 
+std::unique_ptr<Thread> adopt_thread(std::shared_ptr<ThreadCore> core) {
+  return std::unique_ptr<Thread>(new Thread(Thread::AdoptTag{}, std::move(core)));
+}
+
 std::uint64_t current_ident() {
   if (Backend* b = backend()) return b->current().ident.load(std::memory_order_relaxed);
   if (tls_ident != 0) return tls_ident;
@@ -174,7 +184,12 @@ void thread_main(std::shared_ptr<ThreadCore> core) {
       run_excepthook(*core, std::current_exception());
     }
   }
+  // As Python deletes a thread's target and arguments after run(): what they own is released
+  // here, on this thread, before a joiner returns.
+  core->target = nullptr;
   if (b != nullptr && !b->unwinding()) b->released(core->object);
+  // Counted out before joiners wake, so active_count() is exact once join() returns.
+  if (b == nullptr) g_alive.fetch_sub(1, std::memory_order_relaxed);
   {
     Guard g(core->monitor);
     core->finished = true;
@@ -182,7 +197,6 @@ void thread_main(std::shared_ptr<ThreadCore> core) {
     core->joiners.notify_all();
   }
   if (b == nullptr) {
-    g_alive.fetch_sub(1, std::memory_order_relaxed);
     tls_core = nullptr;
     tls_ident = 0;
     if (!core->daemon) {

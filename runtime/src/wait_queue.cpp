@@ -47,9 +47,16 @@ bool WaitQueue::wait(Guard& g, Instant deadline, const std::source_location& loc
   w.tag = tag;
   push_back(&w);
   if (Backend* b = backend()) {
-    const bool woken = b->block(w, deadline, loc);
-    if (!w.signaled) unlink(&w);
-    return woken || w.signaled;
+    // The backend may unwind this thread out of block() (a checked execution being torn down):
+    // never leave a dead waiter linked in the queue.
+    struct Unlink {
+      WaitQueue& q;
+      Waiter& w;
+      ~Unlink() {
+        if (!w.signaled) q.unlink(&w);
+      }
+    } unlink_on_exit{*this, w};
+    return b->block(w, deadline, loc) || w.signaled;
   }
   // OS threads: each waiter sleeps on its own condition variable, under the monitor's mutex, so
   // a notify can never be lost between queueing and sleeping.

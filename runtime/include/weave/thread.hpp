@@ -37,7 +37,7 @@ const char* to_string(ThreadState s) noexcept;
 
 namespace detail {
 // The part of a thread that outlives its Thread object while it runs.
-struct ThreadCore {
+struct ThreadCore : std::enable_shared_from_this<ThreadCore> {
   ThreadCore(std::string name, bool daemon, std::source_location created);
   Object object;
   bool daemon;
@@ -57,6 +57,8 @@ void thread_main(std::shared_ptr<ThreadCore> core);
 ThreadCore& current_core();
 // The calling thread's ident, cheaply.
 std::uint64_t current_ident();
+// A Thread object for a thread weave did not start (the main thread of a checked execution).
+std::unique_ptr<Thread> adopt_thread(std::shared_ptr<ThreadCore> core);
 // Marks the calling thread Blocked or Running (OS threads).
 void set_current_state(ThreadState s) noexcept;
 }  // namespace detail
@@ -66,13 +68,16 @@ class Thread {
   // For subclasses that override run().
   Thread();
   explicit Thread(ThreadOptions options);
+  // As std::thread: the target and the arguments are decay-copied (std::ref passes a reference)
+  // and the target is called once with them as rvalues, so move-only ones work.
   template <class F, class... A>
-    requires(!std::is_same_v<std::decay_t<F>, ThreadOptions> && std::is_invocable_v<F, A...>)
+    requires(!std::is_same_v<std::decay_t<F>, ThreadOptions> &&
+             std::is_invocable_v<std::decay_t<F>, std::decay_t<A>...>)
   explicit Thread(F&& target, A&&... args) : Thread(ThreadOptions{}) {
     set_target(bind(std::forward<F>(target), std::forward<A>(args)...));
   }
   template <class F, class... A>
-    requires std::is_invocable_v<F, A...>
+    requires std::is_invocable_v<std::decay_t<F>, std::decay_t<A>...>
   Thread(ThreadOptions options, F&& target, A&&... args) : Thread(std::move(options)) {
     set_target(bind(std::forward<F>(target), std::forward<A>(args)...));
   }
@@ -105,13 +110,19 @@ class Thread {
  private:
   friend void detail::thread_main(std::shared_ptr<detail::ThreadCore>);
   friend detail::ThreadCore& detail::current_core();
+  friend std::unique_ptr<Thread> detail::adopt_thread(std::shared_ptr<detail::ThreadCore>);
   struct AdoptTag {};
   Thread(AdoptTag, std::shared_ptr<detail::ThreadCore> core);  // main and foreign threads
 
+  // std::function needs a copyable callable: a move-only target or argument is kept behind a
+  // shared_ptr, and the target is run once.
   template <class F, class... A>
   static std::function<void()> bind(F&& f, A&&... args) {
-    return [f = std::forward<F>(f), ... args = std::forward<A>(args)]() mutable {
-      std::invoke(f, args...);
+    auto bound = std::make_shared<std::tuple<std::decay_t<F>, std::decay_t<A>...>>(
+        std::forward<F>(f), std::forward<A>(args)...);
+    return [bound] {
+      std::apply([](auto&&... xs) { std::invoke(std::forward<decltype(xs)>(xs)...); },
+                 std::move(*bound));
     };
   }
   void set_target(std::function<void()> target);

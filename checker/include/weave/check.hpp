@@ -1,0 +1,109 @@
+#pragma once
+// weave/check.hpp — the deterministic checker.
+//
+//   check(body, config)     runs `body` as the main thread of many executions, each a different
+//                           interleaving of its facade threads (fibers on one OS thread), and
+//                           returns the first bug found with its trace and a replayable schedule.
+//   replay(body, schedule)  runs exactly one recorded schedule again.
+//   Config, Strategy        how to explore (PCT by default); every field has a WEAVE_* variable.
+//   Result, Bug, Step       what was found; Result::report() is the human-readable report.
+//
+// The body must create (or reset) all the state it uses: each execution starts afresh.
+// Environment, read by check(): WEAVE_STRATEGY (random|pct|dfs|dpor), WEAVE_ITERATIONS,
+// WEAVE_SEED, WEAVE_REPLAY (a schedule token or a schedule file: run exactly that),
+// WEAVE_TRACE_OUT (write the failing or replayed trace there as JSON), WEAVE_ARTIFACTS (folder for
+// failing schedules; default weave-failures/), WEAVE_MAX_STEPS, WEAVE_QUIET=1 (no stderr lines).
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "weave/duration.hpp"
+#include "weave/errors.hpp"
+
+namespace weave {
+
+enum class Strategy { Random, PCT, DFS, DPOR };
+
+struct Config {
+  Strategy strategy = Strategy::PCT;
+  std::uint64_t iterations = 1000;     // schedules to try (DFS/DPOR: an upper bound)
+  std::uint64_t seed = 0;              // 0: pick one and print it
+  int pct_depth = 3;
+  int preemption_bound = -1;           // DFS/DPOR; -1: none
+  std::uint64_t max_steps = 100000;    // per schedule; beyond it: Livelock bug
+  Duration time_budget = Duration::max();
+  bool detect_races = true;
+  bool spurious_wakeups = false;       // let Condition waits wake spuriously
+  bool stop_on_first_bug = true;
+  // Extensions:
+  std::size_t stack_size = 256 * 1024;  // bytes per fiber stack (a guard page below each)
+  std::string name;                     // names the saved schedule file; default: the test's name
+};
+
+enum class BugKind {
+  Deadlock,
+  LostNotification,
+  DataRace,
+  AssertionFailure,
+  UncaughtException,
+  Misuse,
+  Livelock,
+  LockOrderInversion
+};
+const char* to_string(BugKind kind) noexcept;
+
+// One step of an execution: a thread performing one facade operation.
+struct Step {
+  std::uint64_t index = 0;       // 1-based
+  std::uint32_t thread = 0;      // thread number in the execution; 0 is MainThread
+  std::string thread_name;
+  std::string operation;         // "acquire", "wait", "put", ...
+  std::string object;            // "Lock accounts", "Queue#2", "" when none
+  std::string file;
+  std::uint32_t line = 0;
+  std::string note;              // "blocked", "timed out", "woken", "failed", ...
+};
+
+struct Bug {
+  BugKind kind;
+  std::string message;                 // one line: what went wrong, where
+  std::string schedule;                // self-contained replay token
+  std::vector<Step> trace;             // every step: thread, operation, object, source location
+  // Extensions:
+  std::uint64_t failing_step = 0;      // index of the step where it went wrong
+  std::string involved;                // the threads and objects involved, one per line
+  std::string schedule_file;           // where the schedule was saved ("" if not saved)
+  std::string replay_command;          // how to replay it
+  std::string nondeterminism;          // non-empty when replaying did not reproduce the trace
+};
+
+struct Result {
+  bool ok() const { return !bug.has_value(); }
+  std::optional<Bug> bug;
+  std::uint64_t schedules = 0, steps = 0;
+  bool exhausted = false;              // DFS/DPOR covered every schedule within its bounds
+  std::string report() const;          // the human-readable report, with the replay command
+  // Extensions:
+  std::uint64_t seed = 0;              // the seed used
+  Strategy strategy = Strategy::PCT;   // the strategy used
+};
+
+// A schedule that cannot be replayed: malformed, or it no longer fits the program (the message
+// names the step and why). Extension.
+class ReplayError : public Error {
+ public:
+  using Error::Error;
+};
+
+Result check(std::function<void()> body, Config config = {});
+Result replay(std::function<void()> body, std::string_view schedule);
+
+// The name that saved schedules and replay commands use for the running test (the Catch2
+// integration sets it for each test case).
+void set_test_name(std::string name);
+
+}  // namespace weave

@@ -1,0 +1,576 @@
+#include "execution.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+
+#include "weave/errors.hpp"
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/common_interface_defs.h>
+#define WEAVE_ASAN 1
+#endif
+
+namespace weave::detail {
+
+namespace {
+
+std::uint64_t fnv(std::uint64_t h, std::uint64_t v) {
+  for (int i = 0; i < 8; ++i) {
+    h ^= (v >> (8 * i)) & 0xff;
+    h *= 0x100000001b3ull;
+  }
+  return h;
+}
+
+const char* note_text(StepNote n) {
+  switch (n) {
+    case StepNote::None: return "";
+    case StepNote::Blocked: return "blocked";
+    case StepNote::Woken: return "woken";
+    case StepNote::TimedOut: return "timed out";
+    case StepNote::Failed: return "failed";
+  }
+  return "";
+}
+
+std::string what_of(std::exception_ptr e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    return ex.what();
+  } catch (...) {
+    return "an exception not derived from std::exception";
+  }
+}
+
+}  // namespace
+
+Execution::Execution(const Config& config, StrategyImpl& strategy, StackPool& pool,
+                     ExecutionBuffers& buf)
+    : config_(config), strategy_(strategy), pool_(pool), buf_(buf) {
+  buf_.trace.clear();
+  buf_.choices.clear();
+  buf_.objects.clear();
+  next_object_id_.assign(static_cast<std::size_t>(ObjectKind::Memory) + 1, 0);
+}
+
+Execution::~Execution() {
+  // Fibers are all finished by run(); release their stacks before the cores.
+  threads_.clear();
+}
+
+// ---- running ---------------------------------------------------------------------------------
+
+void Execution::make_fiber(FThread& t) {
+  FThread* tp = &t;
+  t.ctx = boost::context::fiber(std::allocator_arg, PooledStack{&pool_},
+                                [this, tp](boost::context::fiber&& caller) {
+                                  return entry(tp, std::move(caller));
+                                });
+}
+
+boost::context::fiber Execution::entry(FThread* t, boost::context::fiber&& caller) {
+#ifdef WEAVE_ASAN
+  __sanitizer_finish_switch_fiber(nullptr, nullptr, nullptr);
+#endif
+  sched_ = std::move(caller);
+  if (!unwinding_) {
+    thread_main(t->core);
+  } else {
+    // Torn down before it ever ran.
+    Guard g(t->core->monitor);
+    t->core->finished = true;
+    t->core->state.store(ThreadState::Terminated);
+  }
+  t->status = Status::Finished;
+  t->waiter = nullptr;
+  return std::move(sched_);
+}
+
+void Execution::run(const std::function<void()>& body) {
+  previous_backend_ = tls_backend;
+  tls_backend = this;
+  install_overflow_handler();
+
+  main_core_ = std::make_shared<ThreadCore>("MainThread", false, std::source_location::current());
+  main_core_->started = true;
+  main_core_->target = [this, &body] {
+    body();
+    // Threads still alive when the body returns are joined, daemons excepted.
+    for (std::size_t i = 1; i < threads_.size(); ++i) {
+      ThreadCore& c = *threads_[i]->core;
+      if (c.daemon) continue;
+      Guard g(c.monitor);
+      while (!c.finished) c.joiners.wait(g, kNever, std::source_location::current());
+    }
+  };
+  main_thread_ = adopt_thread(main_core_);
+  spawn(*main_core_);
+
+  current_ = 0;
+  for (;;) {
+    FThread& t = *threads_[current_];
+    set_running_fiber_name(t.core->object.name().c_str(), pool_.usable_size());
+#ifdef WEAVE_ASAN
+    void* fake = nullptr;
+    __sanitizer_start_switch_fiber(&fake, nullptr, 0);
+#endif
+    t.ctx = std::move(t.ctx).resume();
+#ifdef WEAVE_ASAN
+    __sanitizer_finish_switch_fiber(fake, nullptr, nullptr);
+#endif
+    if (unwinding_) break;
+    if (t.status == Status::Finished) {
+      if (current_ == 0) break;  // the body ended: the execution is complete
+      const std::int64_t next = pick();
+      if (next == kDiverged) {
+        diverged();
+        break;
+      }
+      if (next == kNobody) {
+        std::string message;
+        std::string involved = deadlock_report(message);
+        note_failure(BugKind::Deadlock, std::move(message), std::move(involved));
+        break;
+      }
+      current_ = static_cast<std::uint32_t>(next);
+      continue;
+    }
+    current_ = next_;
+  }
+
+  // Tear down: end every thread still alive, newest first and MainThread last, so no thread
+  // outlives the objects of the thread that created it.
+  unwinding_ = true;
+  for (std::size_t i = threads_.size(); i-- > 0;) {
+    FThread& t = *threads_[i];
+    if (t.status == Status::Finished || !t.ctx) continue;
+    current_ = static_cast<std::uint32_t>(i);
+#ifdef WEAVE_ASAN
+    void* fake = nullptr;
+    __sanitizer_start_switch_fiber(&fake, nullptr, 0);
+#endif
+    t.ctx = std::move(t.ctx).resume();
+#ifdef WEAVE_ASAN
+    __sanitizer_finish_switch_fiber(fake, nullptr, nullptr);
+#endif
+  }
+  if (failure_ == std::nullopt && divergence_.empty() && strategy_.unused_choices() > 0) {
+    divergence_ = fmt::format(
+        "the program ended after {} steps, but the schedule still has {} choices: the program "
+        "changed, or it is nondeterministic outside weave's control",
+        buf_.trace.size(), strategy_.unused_choices());
+  }
+  strategy_.end_execution(buf_.trace.size());
+  main_thread_.reset();
+  tls_backend = previous_backend_;
+}
+
+void Execution::switch_to(std::uint32_t next) {
+  next_ = next;
+#ifdef WEAVE_ASAN
+  void* fake = nullptr;
+  __sanitizer_start_switch_fiber(&fake, nullptr, 0);
+#endif
+  sched_ = std::move(sched_).resume();
+#ifdef WEAVE_ASAN
+  __sanitizer_finish_switch_fiber(fake, nullptr, nullptr);
+#endif
+  if (unwinding_ && std::uncaught_exceptions() == 0) throw ExecutionAborted{};
+}
+
+void Execution::check_unwinding() {
+  if (unwinding_ && std::uncaught_exceptions() == 0) throw ExecutionAborted{};
+}
+
+std::int64_t Execution::pick() {
+  auto& cands = buf_.candidates;
+  cands.clear();
+  Instant earliest = kNever;
+  for (const auto& t : threads_) {
+    if (t->status == Status::Runnable) {
+      cands.push_back(t->index);
+    } else if (t->status == Status::Blocked && t->deadline < earliest) {
+      earliest = t->deadline;
+    }
+  }
+  // A timed wait may end by its timeout at any decision, the earliest deadline first.
+  if (earliest != kNever) {
+    for (const auto& t : threads_) {
+      if (t->status == Status::Blocked && t->deadline == earliest) {
+        cands.push_back(t->index | kTimeoutBit);
+      }
+    }
+  }
+  if (cands.empty()) return kNobody;
+  std::size_t k = 0;
+  if (cands.size() > 1) {
+    k = strategy_.next_thread(cands, current_, buf_.trace.size());
+    if (k >= cands.size()) return kDiverged;
+    buf_.choices.push_back(cands[k]);
+  }
+  const std::uint32_t c = cands[k];
+  const std::uint32_t index = candidate_thread(c);
+  if ((c & kTimeoutBit) != 0) {
+    FThread& t = *threads_[index];
+    now_ = std::max(now_, t.deadline);
+    t.status = Status::Runnable;
+    t.timed_out = true;
+    t.waiter = nullptr;
+    t.deadline = kNever;
+  }
+  return index;
+}
+
+void Execution::schedule() {
+  const std::int64_t next = pick();
+  if (next == kDiverged) diverged();
+  if (next >= 0 && static_cast<std::uint32_t>(next) != current_) {
+    switch_to(static_cast<std::uint32_t>(next));
+  }
+}
+
+// ---- recording -------------------------------------------------------------------------------
+
+void Execution::record(Op op, const Object* obj, const void* addr, const std::source_location& loc,
+                       StepNote note) {
+  RawStep s{current_,
+            op,
+            obj != nullptr ? obj->kind() : ObjectKind::Memory,
+            note,
+            obj != nullptr,
+            obj != nullptr ? obj->id() : 0,
+            addr,
+            loc.file_name(),
+            loc.line()};
+  buf_.trace.push_back(s);
+  if (current_ < threads_.size()) threads_[current_]->last_step = buf_.trace.size() - 1;
+  std::uint64_t h = fnv(hash_, s.thread);
+  h = fnv(h, static_cast<std::uint64_t>(s.op) << 8 | static_cast<std::uint64_t>(s.kind));
+  h = fnv(h, s.object);
+  h = fnv(h, static_cast<std::uint64_t>(s.line) << 8 | static_cast<std::uint64_t>(s.note));
+  hash_ = h;
+}
+
+void Execution::point(Op op, const Object* obj, const std::source_location& loc) {
+  if (unwinding_) {
+    check_unwinding();
+    return;
+  }
+  record(op, obj, nullptr, loc, StepNote::None);
+  if (buf_.trace.size() > config_.max_steps) {
+    fail(BugKind::Livelock,
+         fmt::format("Livelock: the execution ran more than {} steps (Config::max_steps) without "
+                     "ending; {} was running {} {}",
+                     config_.max_steps, thread_name(current_), op_name(op),
+                     obj != nullptr ? obj->display_name() : std::string()));
+  }
+  schedule();
+}
+
+void Execution::access(Op op, const Object* obj, const void* addr, std::size_t /*size*/,
+                       const std::source_location& loc) {
+  if (unwinding_) {
+    check_unwinding();
+    return;
+  }
+  record(op, obj, addr, loc, StepNote::None);
+  if (buf_.trace.size() > config_.max_steps) {
+    fail(BugKind::Livelock,
+         fmt::format("Livelock: the execution ran more than {} steps (Config::max_steps) without "
+                     "ending; {} was running",
+                     config_.max_steps, thread_name(current_)));
+  }
+  schedule();
+}
+
+void Execution::released(const Object& /*sync*/) {}
+void Execution::acquired(const Object& /*sync*/) {}
+
+bool Execution::block(Waiter& w, Instant deadline, const std::source_location& loc) {
+  if (unwinding_) {
+    check_unwinding();
+    return false;  // inside a destructor during teardown: never block
+  }
+  FThread& t = cur();
+  t.status = Status::Blocked;
+  t.waiter = &w;
+  t.deadline = deadline;
+  t.timed_out = false;
+  w.park = &t;
+  if (!buf_.trace.empty() && buf_.trace.back().thread == current_ &&
+      buf_.trace.back().note == StepNote::None) {
+    buf_.trace.back().note = StepNote::Blocked;
+  } else if (t.last_step < buf_.trace.size()) {
+    // Other threads ran since this one's operation began: repeat that operation as "blocked".
+    RawStep again = buf_.trace[t.last_step];
+    again.note = StepNote::Blocked;
+    buf_.trace.push_back(again);
+    t.last_step = buf_.trace.size() - 1;
+  } else {
+    record(Op::Wait, w.object, nullptr, loc, StepNote::Blocked);
+  }
+  t.blocked_step = buf_.trace.size() - 1;
+  const std::int64_t next = pick();
+  if (next == kDiverged) diverged();
+  if (next == kNobody) {
+    std::string message;
+    std::string involved = deadlock_report(message);
+    fail(BugKind::Deadlock, std::move(message), std::move(involved));
+  }
+  if (static_cast<std::uint32_t>(next) != current_) switch_to(static_cast<std::uint32_t>(next));
+  // Resumed: woken, or timed out.
+  RawStep again = buf_.trace[t.blocked_step];
+  again.note = t.timed_out ? StepNote::TimedOut : StepNote::Woken;
+  again.thread = current_;
+  buf_.trace.push_back(again);
+  t.last_step = buf_.trace.size() - 1;
+  hash_ = fnv(hash_, static_cast<std::uint64_t>(again.note) << 32 | again.line);
+  return !t.timed_out;
+}
+
+void Execution::wake(Waiter& w) {
+  auto* t = static_cast<FThread*>(w.park);
+  if (t == nullptr) return;
+  t->status = Status::Runnable;
+  t->waiter = nullptr;
+  t->deadline = kNever;
+  t->timed_out = false;
+}
+
+void Execution::register_object(Object& obj) {
+  const auto k = static_cast<std::size_t>(obj.kind());
+  obj.set_id(++next_object_id_[k]);
+  buf_.objects.push_back({obj.kind(), obj.id(), obj.name(), obj.created()});
+}
+
+void Execution::spawn(ThreadCore& core) {
+  auto t = std::make_unique<FThread>();
+  t->index = static_cast<std::uint32_t>(threads_.size());
+  t->core = core.shared_from_this();
+  core.ident.store(t->index + 1);
+  core.backend_data = t.get();
+  if (unwinding_) {
+    Guard g(core.monitor);
+    core.finished = true;
+    core.state.store(ThreadState::Terminated);
+    t->status = Status::Finished;
+    threads_.push_back(std::move(t));
+    return;
+  }
+  make_fiber(*t);
+  threads_.push_back(std::move(t));
+}
+
+ThreadCore& Execution::current() {
+  if (threads_.empty()) return *main_core_;
+  return *cur().core;
+}
+
+std::uint64_t Execution::next_thread_number() { return ++thread_numbers_; }
+
+std::size_t Execution::active_count() {
+  return static_cast<std::size_t>(std::count_if(threads_.begin(), threads_.end(), [](const auto& t) {
+    return t->status != Status::Finished;
+  }));
+}
+
+void Execution::sleep(Duration d, const std::source_location& loc) {
+  if (unwinding_) {
+    check_unwinding();
+    return;
+  }
+  if (d.count() <= 0) {
+    point(Op::Sleep, nullptr, loc);
+    return;
+  }
+  record(Op::Sleep, nullptr, nullptr, loc, StepNote::None);
+  Waiter w;
+  const Instant deadline = d.count() > kNever - now_ ? kNever : now_ + d.count();
+  block(w, deadline, loc);
+}
+
+// ---- failures --------------------------------------------------------------------------------
+
+void Execution::note_failure(BugKind kind, std::string message, std::string involved) {
+  if (failure_ || !divergence_.empty()) return;
+  Failure f{kind, std::move(message), std::move(involved), buf_.trace.size()};
+  if (!buf_.trace.empty()) {
+    // Mark the failing thread's last step.
+    for (std::size_t i = buf_.trace.size(); i-- > 0;) {
+      if (buf_.trace[i].thread == current_) {
+        if (kind != BugKind::Deadlock) buf_.trace[i].note = StepNote::Failed;
+        f.failing_step = i + 1;
+        break;
+      }
+    }
+  }
+  failure_ = std::move(f);
+  unwinding_ = true;
+}
+
+void Execution::fail(BugKind kind, std::string message, std::string involved) {
+  note_failure(kind, std::move(message), std::move(involved));
+  // Let the scheduler tear the other threads down first, then unwind this one.
+  next_ = current_;
+  sched_ = std::move(sched_).resume();
+  throw ExecutionAborted{};
+}
+
+void Execution::diverged() {
+  if (divergence_.empty()) {
+    divergence_ = fmt::format("replay diverged at step {}: {}", buf_.trace.size(),
+                              strategy_.divergence());
+  }
+  unwinding_ = true;
+  if (!threads_.empty() && cur().status != Status::Finished &&
+      std::uncaught_exceptions() == 0) {
+    next_ = current_;
+    sched_ = std::move(sched_).resume();
+    throw ExecutionAborted{};
+  }
+}
+
+void Execution::misuse(const std::string& message, const std::source_location& loc) {
+  if (unwinding_ && std::uncaught_exceptions() > 0) {
+    std::fprintf(stderr, "weave: misuse during teardown (%s at %s:%u); aborting\n",
+                 message.c_str(), loc.file_name(), static_cast<unsigned>(loc.line()));
+    std::abort();
+  }
+  check_unwinding();
+  fail(BugKind::Misuse,
+       fmt::format("Misuse: {} (in {} at {}:{})", message, thread_name(current_), loc.file_name(),
+                   loc.line()),
+       fmt::format("  {} misused a primitive at {}:{}\n", thread_name(current_), loc.file_name(),
+                   loc.line()));
+}
+
+void Execution::assertion_failed(const char* expr, const std::source_location& loc) {
+  if (unwinding_ && std::uncaught_exceptions() > 0) {
+    std::fprintf(stderr, "weave: assertion failed during teardown (%s at %s:%u); aborting\n", expr,
+                 loc.file_name(), static_cast<unsigned>(loc.line()));
+    std::abort();
+  }
+  check_unwinding();
+  record(Op::Assert, nullptr, nullptr, loc, StepNote::None);
+  fail(BugKind::AssertionFailure,
+       fmt::format("AssertionFailure: WEAVE_ASSERT({}) failed in {} at {}:{}", expr,
+                   thread_name(current_), loc.file_name(), loc.line()),
+       fmt::format("  {} evaluated WEAVE_ASSERT({}) to false at {}:{}\n", thread_name(current_),
+                   expr, loc.file_name(), loc.line()));
+}
+
+void Execution::uncaught(ThreadCore& core, std::exception_ptr e) {
+  const std::string what = what_of(e);
+  record(Op::Exit, &core.object, nullptr, std::source_location::current(), StepNote::None);
+  note_failure(BugKind::UncaughtException,
+               fmt::format("UncaughtException: an exception escaped {}: {}", core.object.name(),
+                           what),
+               fmt::format("  {} ended by an exception: {}\n", core.object.name(), what));
+}
+
+std::string Execution::deadlock_report(std::string& message) const {
+  std::string involved;
+  std::vector<std::int64_t> waits_for(threads_.size(), -1);
+  std::string summary;
+  for (const auto& t : threads_) {
+    if (t->status == Status::Finished) continue;
+    const std::string name = thread_name(t->index);
+    const Waiter* w = t->waiter;
+    const RawStep* at = t->blocked_step < buf_.trace.size() ? &buf_.trace[t->blocked_step] : nullptr;
+    std::string where = at != nullptr ? fmt::format(" at {}:{}", at->file, at->line) : "";
+    std::string what = "something";
+    std::string holder;
+    if (w != nullptr && w->object != nullptr) {
+      const Object& o = *w->object;
+      what = fmt::format("{} {}", kind_name(o.kind()), o.display_name());
+      if (o.holder() != nullptr) {
+        const std::uint64_t h = o.holder()->load();
+        if (h != 0 && h - 1 < threads_.size()) {
+          waits_for[t->index] = static_cast<std::int64_t>(h - 1);
+          holder = fmt::format(" held by {}", thread_name(static_cast<std::uint32_t>(h - 1)));
+        }
+      }
+      if (o.kind() == ObjectKind::Thread) {
+        for (const auto& u : threads_) {
+          if (&u->core->object == &o) waits_for[t->index] = u->index;
+        }
+      }
+    } else if (w != nullptr) {
+      what = "an untimed wait";
+    }
+    const char* op = at != nullptr ? op_name(at->op) : "wait";
+    involved += fmt::format("  {}{} blocked in {} on {}{}{}\n", name,
+                            t->core->daemon ? " (daemon)" : "", op, what, holder, where);
+    if (!summary.empty()) summary += "; ";
+    summary += fmt::format("{} waits in {} on {}{}", name, op, what, holder);
+  }
+  // The wait-for cycle, if there is one.
+  std::string cycle;
+  for (std::size_t start = 0; start < threads_.size() && cycle.empty(); ++start) {
+    std::vector<int> seen(threads_.size(), 0);
+    std::int64_t x = static_cast<std::int64_t>(start);
+    while (x >= 0 && seen[x] == 0) {
+      seen[x] = 1;
+      x = waits_for[x];
+    }
+    if (x >= 0 && static_cast<std::size_t>(x) == start) {
+      std::int64_t y = x;
+      do {
+        cycle += thread_name(static_cast<std::uint32_t>(y)) + " -> ";
+        y = waits_for[y];
+      } while (y != x);
+      cycle += thread_name(static_cast<std::uint32_t>(x));
+    }
+  }
+  if (!cycle.empty()) involved += fmt::format("  wait-for cycle: {}\n", cycle);
+  message = fmt::format("Deadlock: every thread is blocked: {}", summary);
+  return involved;
+}
+
+// ---- names -----------------------------------------------------------------------------------
+
+std::string Execution::thread_name(std::uint32_t thread) const {
+  if (thread < threads_.size()) return threads_[thread]->core->object.name();
+  return fmt::format("thread #{}", thread);
+}
+
+std::string Execution::object_name(ObjectKind kind, std::uint64_t id) const {
+  for (const auto& o : buf_.objects) {
+    if (o.kind == kind && o.id == id) {
+      return o.name.empty() ? fmt::format("{}#{}", kind_name(kind), id) : o.name;
+    }
+  }
+  return fmt::format("{}#{}", kind_name(kind), id);
+}
+
+std::string Execution::step_object(const RawStep& s) const {
+  if (s.has_object) return fmt::format("{} {}", kind_name(s.kind), object_name(s.kind, s.object));
+  if (s.addr != nullptr) return fmt::format("memory {}", s.addr);
+  return {};
+}
+
+std::vector<Step> Execution::steps_for_report() const {
+  std::vector<Step> out;
+  out.reserve(buf_.trace.size());
+  for (std::size_t i = 0; i < buf_.trace.size(); ++i) {
+    const RawStep& s = buf_.trace[i];
+    Step st;
+    st.index = i + 1;
+    st.thread = s.thread;
+    st.thread_name = thread_name(s.thread);
+    st.operation = op_name(s.op);
+    st.object = step_object(s);
+    st.file = s.file;
+    st.line = s.line;
+    st.note = note_text(s.note);
+    out.push_back(std::move(st));
+  }
+  return out;
+}
+
+}  // namespace weave::detail

@@ -1,0 +1,152 @@
+#pragma once
+// One checked execution: `body` as MainThread and every facade Thread as a Boost.Context fiber on
+// the calling OS thread. Only one runs at a time; at every scheduling point the strategy picks
+// who goes next. Implements the runtime's Backend seam.
+#include <boost/context/fiber.hpp>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fiber.hpp"
+#include "strategy/strategy.hpp"
+#include "weave/backend.hpp"
+#include "weave/check.hpp"
+#include "weave/thread.hpp"
+
+namespace weave::detail {
+
+enum class StepNote : std::uint8_t { None, Blocked, Woken, TimedOut, Failed };
+
+// A step as recorded while running: no allocation, no strings.
+struct RawStep {
+  std::uint32_t thread;
+  Op op;
+  ObjectKind kind;
+  StepNote note;
+  bool has_object;
+  std::uint64_t object;  // per-kind number of the object
+  const void* addr;      // for raw memory accesses
+  const char* file;
+  std::uint32_t line;
+};
+
+struct ObjectRecord {
+  ObjectKind kind;
+  std::uint64_t id;
+  std::string name;
+  std::source_location created;
+};
+
+// Buffers an explorer reuses from one execution to the next, so steady-state steps allocate
+// nothing.
+struct ExecutionBuffers {
+  std::vector<RawStep> trace;
+  std::vector<std::uint32_t> choices;
+  std::vector<std::uint32_t> candidates;
+  std::vector<ObjectRecord> objects;
+};
+
+struct Failure {
+  BugKind kind;
+  std::string message;
+  std::string involved;
+  std::uint64_t failing_step = 0;
+};
+
+class Execution final : public Backend {
+ public:
+  Execution(const Config& config, StrategyImpl& strategy, StackPool& pool, ExecutionBuffers& buf);
+  ~Execution() override;
+  Execution(const Execution&) = delete;
+  Execution& operator=(const Execution&) = delete;
+
+  // Runs one schedule to its end or its first bug.
+  void run(const std::function<void()>& body);
+
+  const std::optional<Failure>& failure() const noexcept { return failure_; }
+  // Non-empty when a replay could not follow its schedule.
+  const std::string& divergence() const noexcept { return divergence_; }
+  std::uint64_t steps() const noexcept { return buf_.trace.size(); }
+  std::uint64_t trace_hash() const noexcept { return hash_; }
+  const std::vector<RawStep>& trace() const noexcept { return buf_.trace; }
+  const std::vector<std::uint32_t>& choices() const noexcept { return buf_.choices; }
+  // Public form of the trace, with names.
+  std::vector<Step> steps_for_report() const;
+  std::string thread_name(std::uint32_t thread) const;
+  std::string object_name(ObjectKind kind, std::uint64_t id) const;
+  std::string step_object(const RawStep& s) const;
+
+  // Backend
+  void point(Op op, const Object* obj, const std::source_location& loc) override;
+  void access(Op op, const Object* obj, const void* addr, std::size_t size,
+              const std::source_location& loc) override;
+  void released(const Object& sync) override;
+  void acquired(const Object& sync) override;
+  bool block(Waiter& w, Instant deadline, const std::source_location& loc) override;
+  void wake(Waiter& w) override;
+  void register_object(Object& obj) override;
+  void spawn(ThreadCore& core) override;
+  ThreadCore& current() override;
+  std::uint64_t next_thread_number() override;
+  std::size_t active_count() override;
+  Instant now() override { return now_; }
+  void sleep(Duration d, const std::source_location& loc) override;
+  [[noreturn]] void misuse(const std::string& message, const std::source_location& loc) override;
+  [[noreturn]] void assertion_failed(const char* expr, const std::source_location& loc) override;
+  void uncaught(ThreadCore& core, std::exception_ptr e) override;
+  bool unwinding() const noexcept override { return unwinding_; }
+
+ private:
+  enum class Status : std::uint8_t { Runnable, Blocked, Finished };
+  struct FThread {
+    std::uint32_t index = 0;
+    std::shared_ptr<ThreadCore> core;
+    boost::context::fiber ctx;
+    Status status = Status::Runnable;
+    Waiter* waiter = nullptr;
+    Instant deadline = kNever;
+    bool timed_out = false;
+    std::size_t blocked_step = 0;
+    std::size_t last_step = static_cast<std::size_t>(-1);  // its latest step in the trace
+  };
+  static constexpr std::int64_t kNobody = -1;
+  static constexpr std::int64_t kDiverged = -2;
+
+  FThread& cur() { return *threads_[current_]; }
+  void record(Op op, const Object* obj, const void* addr, const std::source_location& loc,
+              StepNote note);
+  void check_unwinding();
+  void schedule();
+  std::int64_t pick();
+  void switch_to(std::uint32_t next);
+  [[noreturn]] void fail(BugKind kind, std::string message, std::string involved = {});
+  void note_failure(BugKind kind, std::string message, std::string involved);
+  void diverged();
+  std::string deadlock_report(std::string& message) const;
+  boost::context::fiber entry(FThread* t, boost::context::fiber&& caller);
+  void make_fiber(FThread& t);
+
+  const Config& config_;
+  StrategyImpl& strategy_;
+  StackPool& pool_;
+  ExecutionBuffers& buf_;
+  std::vector<std::unique_ptr<FThread>> threads_;
+  std::vector<std::uint64_t> next_object_id_;
+  std::unique_ptr<Thread> main_thread_;
+  std::shared_ptr<ThreadCore> main_core_;
+  boost::context::fiber sched_;
+  std::uint32_t current_ = 0;
+  std::uint32_t next_ = 0;
+  Instant now_ = 0;
+  std::uint64_t thread_numbers_ = 0;
+  std::uint64_t hash_ = 0xcbf29ce484222325ull;
+  bool unwinding_ = false;
+  std::optional<Failure> failure_;
+  std::string divergence_;
+  Backend* previous_backend_ = nullptr;
+};
+
+}  // namespace weave::detail

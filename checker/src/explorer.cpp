@@ -1,0 +1,324 @@
+// check() and replay(): run many executions (or one recorded one), turn the first bug into a
+// Bug with its trace and schedule, verify that the schedule replays it, and save it.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <random>
+#include <string>
+
+#include "execution.hpp"
+#include "report.hpp"
+#include "schedule.hpp"
+#include "strategy/strategy.hpp"
+#include "weave/check.hpp"
+
+namespace weave {
+
+namespace {
+
+std::mutex g_name_mutex;
+std::string g_test_name;
+
+std::string current_test_name() {
+  std::lock_guard<std::mutex> lk(g_name_mutex);
+  return g_test_name;
+}
+
+const char* env(const char* name) {
+  const char* v = std::getenv(name);
+  return v != nullptr && *v != '\0' ? v : nullptr;
+}
+
+std::uint64_t env_number(const char* name, std::uint64_t fallback) {
+  const char* v = env(name);
+  if (v == nullptr) return fallback;
+  char* end = nullptr;
+  const unsigned long long n = std::strtoull(v, &end, 10);
+  if (end == v || *end != '\0') {
+    throw UsageError(fmt::format("{}={} is not a number", name, v));
+  }
+  return n;
+}
+
+Strategy parse_strategy(std::string_view s) {
+  if (s == "random") return Strategy::Random;
+  if (s == "pct") return Strategy::PCT;
+  if (s == "dfs") return Strategy::DFS;
+  if (s == "dpor") return Strategy::DPOR;
+  throw UsageError(fmt::format("WEAVE_STRATEGY={} is not one of random, pct, dfs, dpor", s));
+}
+
+const char* strategy_name(Strategy s) {
+  switch (s) {
+    case Strategy::Random: return "random";
+    case Strategy::PCT: return "pct";
+    case Strategy::DFS: return "dfs";
+    case Strategy::DPOR: return "dpor";
+  }
+  return "?";
+}
+
+bool quiet() { return env("WEAVE_QUIET") != nullptr; }
+
+std::string self_exe() {
+  std::error_code ec;
+  auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string("./your-test-binary") : p.string();
+}
+
+std::string shell_quote(const std::string& s) {
+  if (!s.empty() && s.find_first_not_of(
+                        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./:=") ==
+                        std::string::npos) {
+    return s;
+  }
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
+std::string file_stem(const std::string& test, std::uint64_t seed) {
+  std::string stem;
+  for (char c : test.empty() ? std::string("check") : test) {
+    stem += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_') ? c : '_';
+  }
+  while (stem.find("__") != std::string::npos) stem.replace(stem.find("__"), 2, "_");
+  if (stem.size() > 80) stem.resize(80);
+  return fmt::format("{}-{}", stem, seed);
+}
+
+struct Runner {
+  const Config& config;
+  detail::StackPool pool;
+  detail::ExecutionBuffers buffers;
+  explicit Runner(const Config& c) : config(c), pool(c.stack_size) {}
+};
+
+Bug make_bug(const detail::Execution& ex) {
+  const detail::Failure& f = *ex.failure();
+  Bug bug;
+  bug.kind = f.kind;
+  bug.message = f.message;
+  bug.trace = ex.steps_for_report();
+  detail::Schedule s{ex.steps(), ex.trace_hash(), ex.choices()};
+  bug.schedule = detail::encode_schedule(s);
+  bug.failing_step = f.failing_step;
+  bug.involved = f.involved;
+  return bug;
+}
+
+// Replays `bug`'s schedule and compares the trace step by step: a difference means the program
+// depends on something weave does not control.
+std::string check_reproducible(const std::function<void()>& body, Runner& r, const Bug& bug,
+                               const std::vector<detail::RawStep>& original) {
+  detail::Schedule s = detail::parse_schedule(bug.schedule);
+  auto strategy = detail::make_replay_strategy(std::move(s.choices));
+  strategy->new_execution();
+  detail::ExecutionBuffers buf;
+  detail::Execution ex(r.config, *strategy, r.pool, buf);
+  ex.run(body);
+  const auto& t = ex.trace();
+  const std::size_t n = std::min(t.size(), original.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto& a = original[i];
+    const auto& b = t[i];
+    if (a.thread != b.thread || a.op != b.op || a.kind != b.kind || a.object != b.object ||
+        a.line != b.line || a.note != b.note) {
+      return fmt::format(
+          "replaying this schedule did not reproduce the run: at step {} the first run had {} "
+          "{} {} ({}:{}) but the replay had {} {} {} ({}:{}). The test depends on something "
+          "weave does not control: the wall clock, rand(), a raw std::thread or std::mutex, or "
+          "state the body does not create afresh.",
+          i + 1, ex.thread_name(a.thread), detail::op_name(a.op), ex.step_object(a), a.file,
+          a.line, ex.thread_name(b.thread), detail::op_name(b.op), ex.step_object(b), b.file,
+          b.line);
+    }
+  }
+  if (t.size() != original.size() || !ex.divergence().empty() || !ex.failure() ||
+      ex.failure()->kind != bug.kind) {
+    return fmt::format(
+        "replaying this schedule did not reproduce the run ({} steps then, {} now{}{}). The test "
+        "depends on something weave does not control: the wall clock, rand(), a raw std::thread "
+        "or std::mutex, or state the body does not create afresh.",
+        original.size(), t.size(), ex.divergence().empty() ? "" : "; ", ex.divergence());
+  }
+  return {};
+}
+
+void write_trace_json(const Bug* bug, const std::vector<Step>& trace, const std::string& outcome) {
+  const char* path = env("WEAVE_TRACE_OUT");
+  if (path == nullptr) return;
+  std::ofstream out(path);
+  if (!out) {
+    std::fprintf(stderr, "weave: cannot write WEAVE_TRACE_OUT=%s\n", path);
+    return;
+  }
+  out << detail::trace_json(bug, trace, outcome);
+}
+
+void save_schedule(Bug& bug, const Result& result, const std::string& test) {
+  const char* dir_env = env("WEAVE_ARTIFACTS");
+  const std::filesystem::path dir = dir_env != nullptr ? dir_env : "weave-failures";
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  const std::filesystem::path file = dir / (file_stem(test, result.seed) + ".schedule");
+  std::ofstream out(file);
+  if (!out) {
+    if (!quiet()) std::fprintf(stderr, "weave: cannot save the schedule under %s\n", dir.c_str());
+  } else {
+    out << "# weave schedule: replay it with WEAVE_REPLAY=<this file> and the same test\n"
+        << "weave-schedule 1\n"
+        << "test: " << test << "\n"
+        << "bug: " << to_string(bug.kind) << "\n"
+        << "message: " << bug.message << "\n"
+        << "strategy: " << strategy_name(result.strategy) << "\n"
+        << "seed: " << result.seed << "\n"
+        << "schedule: " << bug.schedule << "\n";
+    bug.schedule_file = file.string();
+  }
+  const std::string source = bug.schedule_file.empty() ? bug.schedule : bug.schedule_file;
+  bug.replay_command =
+      fmt::format("WEAVE_REPLAY={} {}{}", shell_quote(source), shell_quote(self_exe()),
+                  test.empty() ? std::string() : " " + shell_quote(test));
+}
+
+}  // namespace
+
+const char* to_string(BugKind kind) noexcept {
+  switch (kind) {
+    case BugKind::Deadlock: return "Deadlock";
+    case BugKind::LostNotification: return "LostNotification";
+    case BugKind::DataRace: return "DataRace";
+    case BugKind::AssertionFailure: return "AssertionFailure";
+    case BugKind::UncaughtException: return "UncaughtException";
+    case BugKind::Misuse: return "Misuse";
+    case BugKind::Livelock: return "Livelock";
+    case BugKind::LockOrderInversion: return "LockOrderInversion";
+  }
+  return "Bug";
+}
+
+void set_test_name(std::string name) {
+  std::lock_guard<std::mutex> lk(g_name_mutex);
+  g_test_name = std::move(name);
+}
+
+Result check(std::function<void()> body, Config config) {
+  if (const char* r = env("WEAVE_REPLAY")) return replay(std::move(body), r);
+  if (const char* s = env("WEAVE_STRATEGY")) config.strategy = parse_strategy(s);
+  config.iterations = env_number("WEAVE_ITERATIONS", config.iterations);
+  config.seed = env_number("WEAVE_SEED", config.seed);
+  config.max_steps = env_number("WEAVE_MAX_STEPS", config.max_steps);
+  const std::string test = config.name.empty() ? current_test_name() : config.name;
+
+  Result result;
+  result.strategy = config.strategy;
+  result.seed = config.seed;
+  if (result.seed == 0) {
+    result.seed = std::random_device{}() | (static_cast<std::uint64_t>(std::random_device{}()) << 32);
+    if (result.seed == 0) result.seed = 1;
+    if (!quiet()) {
+      std::fprintf(stderr, "weave: %s%sseed %llu (set WEAVE_SEED=%llu to repeat)\n", test.c_str(),
+                   test.empty() ? "" : ": ", static_cast<unsigned long long>(result.seed),
+                   static_cast<unsigned long long>(result.seed));
+    }
+  }
+  std::unique_ptr<detail::StrategyImpl> strategy;
+  switch (config.strategy) {
+    case Strategy::Random: strategy = detail::make_random_strategy(result.seed); break;
+    case Strategy::PCT: strategy = detail::make_pct_strategy(result.seed, config.pct_depth); break;
+    case Strategy::DFS:
+    case Strategy::DPOR:
+      throw UsageError(fmt::format("strategy {} is not available in this version of weave",
+                                   strategy_name(config.strategy)));
+  }
+
+  Runner runner(config);
+  const auto start = std::chrono::steady_clock::now();
+  for (std::uint64_t i = 0; i < config.iterations; ++i) {
+    if (!config.time_budget.infinite() && std::chrono::steady_clock::now() - start >=
+                                              static_cast<std::chrono::nanoseconds>(config.time_budget)) {
+      break;
+    }
+    if (!strategy->new_execution()) {
+      result.exhausted = true;
+      break;
+    }
+    detail::Execution ex(config, *strategy, runner.pool, runner.buffers);
+    ex.run(body);
+    ++result.schedules;
+    result.steps += ex.steps();
+    if (!ex.failure()) continue;
+    if (result.bug) continue;  // keep the first one
+    Bug bug = make_bug(ex);
+    const std::vector<detail::RawStep> original = ex.trace();
+    bug.nondeterminism = check_reproducible(body, runner, bug, original);
+    save_schedule(bug, result, test);
+    write_trace_json(&bug, bug.trace, "bug");
+    result.bug = std::move(bug);
+    if (config.stop_on_first_bug) break;
+  }
+  return result;
+}
+
+Result replay(std::function<void()> body, std::string_view schedule) {
+  const std::string text = detail::load_schedule_argument(schedule);
+  detail::Schedule s = detail::parse_schedule(text);
+  Config config;
+  config.max_steps = env_number("WEAVE_MAX_STEPS", std::max<std::uint64_t>(config.max_steps, s.steps + 1));
+  auto strategy = detail::make_replay_strategy(s.choices);
+  strategy->new_execution();
+  detail::StackPool pool(config.stack_size);
+  detail::ExecutionBuffers buf;
+  detail::Execution ex(config, *strategy, pool, buf);
+  ex.run(body);
+  Result result;
+  result.schedules = 1;
+  result.steps = ex.steps();
+  if (!ex.divergence().empty()) {
+    throw ReplayError(ex.divergence() +
+                      " (the program changed since the schedule was recorded, or it is "
+                      "nondeterministic outside weave's control)");
+  }
+  std::vector<Step> trace = ex.steps_for_report();
+  if (ex.failure()) {
+    Bug bug = make_bug(ex);
+    if (ex.trace_hash() != s.hash || ex.steps() != s.steps) {
+      bug.nondeterminism = fmt::format(
+          "the replayed run differs from the recorded one ({} steps, hash {:016x}; recorded: {} "
+          "steps, hash {:016x}): the test depends on something weave does not control",
+          ex.steps(), ex.trace_hash(), s.steps, s.hash);
+    }
+    bug.replay_command = fmt::format("WEAVE_REPLAY={} {}{}", shell_quote(bug.schedule),
+                                     shell_quote(self_exe()),
+                                     current_test_name().empty() ? std::string()
+                                                                 : " " + shell_quote(current_test_name()));
+    write_trace_json(&bug, bug.trace, "bug");
+    result.bug = std::move(bug);
+  } else {
+    if (ex.trace_hash() != s.hash || ex.steps() != s.steps) {
+      throw ReplayError(fmt::format(
+          "replay ran {} steps without a bug, but the recorded run had {} steps (trace hash "
+          "{:016x}, recorded {:016x}): the program changed since the schedule was recorded, or it "
+          "is nondeterministic outside weave's control",
+          ex.steps(), s.steps, ex.trace_hash(), s.hash));
+    }
+    write_trace_json(nullptr, trace, "ok");
+  }
+  return result;
+}
+
+std::string Result::report() const { return detail::format_report(*this); }
+
+}  // namespace weave

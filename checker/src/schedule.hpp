@@ -1,0 +1,32 @@
+#pragma once
+// The schedule: the choices one execution made, as a self-contained, versioned text token.
+//
+//   weave1:<steps>:<trace hash>:<choices>
+//
+// <steps> is the execution's length, <trace hash> a 64-bit hash of its trace (both let a replay
+// tell that it did not reproduce the same run). <choices> lists every decision with more than
+// one option, in order, separated by '.': `3` ran thread 3, `t3` timed out thread 3's wait, `r1`
+// drew the number 1; `3x12` is twelve `3`s in a row. Example: weave1:42:9f3a61c2d4e5f607:0x4.1.t0.2x3
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace weave::detail {
+
+inline constexpr std::uint32_t kDrawBit = 0x4000'0000u;
+
+struct Schedule {
+  std::uint64_t steps = 0;
+  std::uint64_t hash = 0;
+  std::vector<std::uint32_t> choices;
+};
+
+std::string encode_schedule(const Schedule& s);
+// Parses a token, or the contents of a schedule file (its `schedule:` line); throws
+// weave::ReplayError with a clear message when malformed.
+Schedule parse_schedule(std::string_view text);
+// A token, or a path to a schedule file: returns the token.
+std::string load_schedule_argument(std::string_view token_or_path);
+
+}  // namespace weave::detail

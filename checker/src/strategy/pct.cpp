@@ -1,0 +1,82 @@
+// PCT: probabilistic concurrency testing (Burckhardt, Kothari, Musuvathi, Nagarakatte,
+// ASPLOS 2010). Each thread gets a random priority; the highest-priority candidate always runs;
+// at d-1 random steps (spread over the longest schedule seen so far) the running thread's
+// priority drops below every initial one. A bug of depth d is found with probability at least
+// 1/(n * k^(d-1)) per schedule (n threads, k steps).
+#include <algorithm>
+#include <memory>
+#include <vector>
+
+#include "strategy.hpp"
+
+namespace weave::detail {
+
+namespace {
+
+class PctStrategy final : public StrategyImpl {
+ public:
+  PctStrategy(std::uint64_t seed, int depth) : seed_(seed), depth_(depth < 1 ? 1 : depth) {}
+
+  bool new_execution() override {
+    std::uint64_t s = seed_ + 0x9E3779B97F4A7C15ull * ++executions_;
+    rng_.reseed(splitmix64(s));
+    priorities_.clear();
+    change_points_.clear();
+    next_change_ = 0;
+    const std::uint64_t k = std::max<std::uint64_t>(longest_, 2);
+    for (int i = 1; i < depth_; ++i) change_points_.push_back(1 + rng_.below(k));
+    std::sort(change_points_.begin(), change_points_.end());
+    return true;
+  }
+
+  std::size_t next_thread(std::span<const std::uint32_t> candidates, std::uint32_t current,
+                          std::uint64_t step) override {
+    // Priority changes due at this step apply to the thread that was running.
+    while (next_change_ < change_points_.size() && change_points_[next_change_] <= step) {
+      priority(current) = next_change_ + 1;  // below every initial priority (those are >= depth)
+      ++next_change_;
+    }
+    std::size_t best = 0;
+    std::uint64_t best_priority = 0;
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+      const std::uint64_t p = priority(candidate_thread(candidates[i]));
+      // A thread that can both run and time out: prefer running it (timeouts are rarer events);
+      // a lone timed waiter of top priority still times out.
+      if (p > best_priority || (p == best_priority && (candidates[best] & kTimeoutBit) != 0)) {
+        best = i;
+        best_priority = p;
+      }
+    }
+    return best;
+  }
+
+  std::uint64_t next_u64(std::uint64_t bound) override { return rng_.below(bound); }
+
+  void end_execution(std::uint64_t steps) override { longest_ = std::max(longest_, steps); }
+
+ private:
+  std::uint64_t& priority(std::uint32_t thread) {
+    if (thread >= priorities_.size()) priorities_.resize(thread + 1, 0);
+    std::uint64_t& p = priorities_[thread];
+    // New threads get a random initial priority, all of them above the change-point values.
+    if (p == 0) p = static_cast<std::uint64_t>(depth_) + 1 + (rng_.next() >> 2);
+    return p;
+  }
+
+  std::uint64_t seed_;
+  int depth_;
+  std::uint64_t executions_ = 0;
+  std::uint64_t longest_ = 0;
+  Rng rng_;
+  std::vector<std::uint64_t> priorities_;
+  std::vector<std::uint64_t> change_points_;
+  std::size_t next_change_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<StrategyImpl> make_pct_strategy(std::uint64_t seed, int depth) {
+  return std::make_unique<PctStrategy>(seed, depth);
+}
+
+}  // namespace weave::detail

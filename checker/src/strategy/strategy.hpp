@@ -1,0 +1,59 @@
+#pragma once
+// The Strategy interface: everything nondeterministic in a checked execution asks it.
+//
+// An execution calls new_execution() once, then next_thread() at every scheduling decision with
+// more than one candidate, and next_u64() for every other choice (a spurious wakeup ...). A new
+// behaviour is a new implementation or a wrapper around one.
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "weave/check.hpp"
+
+namespace weave::detail {
+
+// A candidate is a thread number, or a thread number with kTimeoutBit: "that thread's timed wait
+// times out now".
+inline constexpr std::uint32_t kTimeoutBit = 0x8000'0000u;
+inline std::uint32_t candidate_thread(std::uint32_t c) noexcept { return c & ~kTimeoutBit; }
+
+class StrategyImpl {
+ public:
+  virtual ~StrategyImpl() = default;
+  // Starts the next schedule; false when there is nothing left to explore.
+  virtual bool new_execution() = 0;
+  // Picks one of `candidates` (at least two); returns its index. `current` is the thread that was
+  // running (it may be absent from the candidates when it blocked); `step` the step count so far.
+  virtual std::size_t next_thread(std::span<const std::uint32_t> candidates, std::uint32_t current,
+                                  std::uint64_t step) = 0;
+  // A number in [0, bound), bound >= 2.
+  virtual std::uint64_t next_u64(std::uint64_t bound) = 0;
+  // Told once an execution ends, with its length in steps.
+  virtual void end_execution(std::uint64_t /*steps*/) {}
+  // For a replaying strategy: why it could not follow its schedule ("" when it could).
+  virtual std::string divergence() const { return {}; }
+  // For a replaying strategy: the number of choices it has not used yet.
+  virtual std::size_t unused_choices() const { return 0; }
+};
+
+// Small, fast, reproducible random numbers (xoshiro256**, seeded by splitmix64).
+class Rng {
+ public:
+  explicit Rng(std::uint64_t seed = 1) { reseed(seed); }
+  void reseed(std::uint64_t seed) noexcept;
+  std::uint64_t next() noexcept;
+  // Uniform in [0, bound).
+  std::uint64_t below(std::uint64_t bound) noexcept;
+
+ private:
+  std::uint64_t s_[4];
+};
+std::uint64_t splitmix64(std::uint64_t& state) noexcept;
+
+std::unique_ptr<StrategyImpl> make_random_strategy(std::uint64_t seed);
+std::unique_ptr<StrategyImpl> make_pct_strategy(std::uint64_t seed, int depth);
+// Follows `choices` (as recorded by an execution, see schedule.hpp).
+std::unique_ptr<StrategyImpl> make_replay_strategy(std::vector<std::uint32_t> choices);
+
+}  // namespace weave::detail
