@@ -9,6 +9,8 @@
 
 #include "weave/errors.hpp"
 
+#include <pthread.h>
+
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/common_interface_defs.h>
 #define WEAVE_ASAN 1
@@ -65,18 +67,51 @@ Execution::~Execution() {
 
 // ---- running ---------------------------------------------------------------------------------
 
+namespace {
+// Records where a fiber's stack lies (for the sanitizer), then forwards to the pool.
+struct RecordingStack {
+  StackPool* pool;
+  const void** bottom;
+  std::size_t* size;
+  boost::context::stack_context allocate() {
+    boost::context::stack_context sc = pool->allocate();
+    *bottom = static_cast<char*>(sc.sp) - sc.size;
+    *size = sc.size;
+    return sc;
+  }
+  void deallocate(boost::context::stack_context& sc) noexcept { pool->deallocate(sc); }
+};
+}  // namespace
+
+void Execution::start_switch(void** fake, const void* bottom, std::size_t size) {
+#ifdef WEAVE_ASAN
+  __sanitizer_start_switch_fiber(fake, bottom, size);
+#else
+  (void)fake;
+  (void)bottom;
+  (void)size;
+#endif
+}
+
+void Execution::finish_switch(void* fake) {
+#ifdef WEAVE_ASAN
+  __sanitizer_finish_switch_fiber(fake, nullptr, nullptr);
+#else
+  (void)fake;
+#endif
+}
+
 void Execution::make_fiber(FThread& t) {
   FThread* tp = &t;
-  t.ctx = boost::context::fiber(std::allocator_arg, PooledStack{&pool_},
+  t.ctx = boost::context::fiber(std::allocator_arg,
+                                RecordingStack{&pool_, &t.stack_bottom, &t.stack_size},
                                 [this, tp](boost::context::fiber&& caller) {
                                   return entry(tp, std::move(caller));
                                 });
 }
 
 boost::context::fiber Execution::entry(FThread* t, boost::context::fiber&& caller) {
-#ifdef WEAVE_ASAN
-  __sanitizer_finish_switch_fiber(nullptr, nullptr, nullptr);
-#endif
+  finish_switch(nullptr);
   sched_ = std::move(caller);
   if (!unwinding_) {
     thread_main(t->core);
@@ -88,13 +123,26 @@ boost::context::fiber Execution::entry(FThread* t, boost::context::fiber&& calle
   }
   t->status = Status::Finished;
   t->waiter = nullptr;
+  // This stack is done for: no fake stack to save.
+  start_switch(nullptr, sched_bottom_, sched_size_);
   return std::move(sched_);
 }
 
 void Execution::run(const std::function<void()>& body) {
   previous_backend_ = tls_backend;
   tls_backend = this;
-  install_overflow_handler();
+  {
+    pthread_attr_t attr;
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+      void* addr = nullptr;
+      std::size_t size = 0;
+      if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
+        sched_bottom_ = addr;
+        sched_size_ = size;
+      }
+      pthread_attr_destroy(&attr);
+    }
+  }
 
   main_core_ = std::make_shared<ThreadCore>("MainThread", false, std::source_location::current());
   main_core_->started = true;
@@ -115,14 +163,10 @@ void Execution::run(const std::function<void()>& body) {
   for (;;) {
     FThread& t = *threads_[current_];
     set_running_fiber_name(t.core->object.name().c_str(), pool_.usable_size());
-#ifdef WEAVE_ASAN
     void* fake = nullptr;
-    __sanitizer_start_switch_fiber(&fake, nullptr, 0);
-#endif
+    start_switch(&fake, t.stack_bottom, t.stack_size);
     t.ctx = std::move(t.ctx).resume();
-#ifdef WEAVE_ASAN
-    __sanitizer_finish_switch_fiber(fake, nullptr, nullptr);
-#endif
+    finish_switch(fake);
     if (unwinding_) break;
     if (t.status == Status::Finished) {
       if (current_ == 0) break;  // the body ended: the execution is complete
@@ -150,14 +194,10 @@ void Execution::run(const std::function<void()>& body) {
     FThread& t = *threads_[i];
     if (t.status == Status::Finished || !t.ctx) continue;
     current_ = static_cast<std::uint32_t>(i);
-#ifdef WEAVE_ASAN
     void* fake = nullptr;
-    __sanitizer_start_switch_fiber(&fake, nullptr, 0);
-#endif
+    start_switch(&fake, t.stack_bottom, t.stack_size);
     t.ctx = std::move(t.ctx).resume();
-#ifdef WEAVE_ASAN
-    __sanitizer_finish_switch_fiber(fake, nullptr, nullptr);
-#endif
+    finish_switch(fake);
   }
   if (failure_ == std::nullopt && divergence_.empty() && strategy_.unused_choices() > 0) {
     divergence_ = fmt::format(
@@ -172,14 +212,10 @@ void Execution::run(const std::function<void()>& body) {
 
 void Execution::switch_to(std::uint32_t next) {
   next_ = next;
-#ifdef WEAVE_ASAN
   void* fake = nullptr;
-  __sanitizer_start_switch_fiber(&fake, nullptr, 0);
-#endif
+  start_switch(&fake, sched_bottom_, sched_size_);
   sched_ = std::move(sched_).resume();
-#ifdef WEAVE_ASAN
-  __sanitizer_finish_switch_fiber(fake, nullptr, nullptr);
-#endif
+  finish_switch(fake);
   if (unwinding_ && std::uncaught_exceptions() == 0) throw ExecutionAborted{};
 }
 
@@ -417,7 +453,10 @@ void Execution::fail(BugKind kind, std::string message, std::string involved) {
   note_failure(kind, std::move(message), std::move(involved));
   // Let the scheduler tear the other threads down first, then unwind this one.
   next_ = current_;
+  void* fake = nullptr;
+  start_switch(&fake, sched_bottom_, sched_size_);
   sched_ = std::move(sched_).resume();
+  finish_switch(fake);
   throw ExecutionAborted{};
 }
 
@@ -430,7 +469,10 @@ void Execution::diverged() {
   if (!threads_.empty() && cur().status != Status::Finished &&
       std::uncaught_exceptions() == 0) {
     next_ = current_;
+    void* fake = nullptr;
+    start_switch(&fake, sched_bottom_, sched_size_);
     sched_ = std::move(sched_).resume();
+    finish_switch(fake);
     throw ExecutionAborted{};
   }
 }
@@ -552,6 +594,40 @@ std::string Execution::step_object(const RawStep& s) const {
   if (s.has_object) return fmt::format("{} {}", kind_name(s.kind), object_name(s.kind, s.object));
   if (s.addr != nullptr) return fmt::format("memory {}", s.addr);
   return {};
+}
+
+std::string Execution::creation_sites() const {
+  std::string out;
+  std::vector<const ObjectRecord*> seen;
+  constexpr std::size_t kMax = 24;
+  for (const RawStep& s : buf_.trace) {
+    if (!s.has_object) continue;
+    for (const auto& o : buf_.objects) {
+      if (o.kind != s.kind || o.id != s.object) continue;
+      if (std::find(seen.begin(), seen.end(), &o) == seen.end()) seen.push_back(&o);
+      break;
+    }
+  }
+  for (std::size_t i = 0; i < seen.size() && i < kMax; ++i) {
+    const ObjectRecord& o = *seen[i];
+    std::string name = o.name.empty() ? fmt::format("{}#{}", kind_name(o.kind), o.id) : o.name;
+    if (o.kind == ObjectKind::Thread) {
+      // A thread's creation site is where it was started.
+      for (const auto& t : threads_) {
+        if (t->core->object.id() == o.id && t->index != 0) {
+          name = t->core->object.name();
+          out += fmt::format("  Thread {} started at {}:{}{}\n", name,
+                             t->core->object.created().file_name(),
+                             t->core->object.created().line(), t->core->daemon ? " (daemon)" : "");
+        }
+      }
+      continue;
+    }
+    out += fmt::format("  {} {} created at {}:{}\n", kind_name(o.kind), name, o.created.file_name(),
+                       o.created.line());
+  }
+  if (seen.size() > kMax) out += fmt::format("  ... and {} more\n", seen.size() - kMax);
+  return out;
 }
 
 std::vector<Step> Execution::steps_for_report() const {

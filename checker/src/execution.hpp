@@ -78,6 +78,8 @@ class Execution final : public Backend {
   std::string thread_name(std::uint32_t thread) const;
   std::string object_name(ObjectKind kind, std::uint64_t id) const;
   std::string step_object(const RawStep& s) const;
+  // Every thread and object the trace touches, with where it was created.
+  std::string creation_sites() const;
 
   // Backend
   void point(Op op, const Object* obj, const std::source_location& loc) override;
@@ -111,6 +113,8 @@ class Execution final : public Backend {
     bool timed_out = false;
     std::size_t blocked_step = 0;
     std::size_t last_step = static_cast<std::size_t>(-1);  // its latest step in the trace
+    const void* stack_bottom = nullptr;  // for AddressSanitizer's fiber-switch annotations
+    std::size_t stack_size = 0;
   };
   static constexpr std::int64_t kNobody = -1;
   static constexpr std::int64_t kDiverged = -2;
@@ -128,6 +132,9 @@ class Execution final : public Backend {
   std::string deadlock_report(std::string& message) const;
   boost::context::fiber entry(FThread* t, boost::context::fiber&& caller);
   void make_fiber(FThread& t);
+  // AddressSanitizer must be told about every stack switch; no-ops otherwise.
+  void start_switch(void** fake, const void* bottom, std::size_t size);
+  void finish_switch(void* fake);
 
   const Config& config_;
   StrategyImpl& strategy_;
@@ -147,6 +154,8 @@ class Execution final : public Backend {
   std::optional<Failure> failure_;
   std::string divergence_;
   Backend* previous_backend_ = nullptr;
+  const void* sched_bottom_ = nullptr;  // the scheduler's (the OS thread's) stack
+  std::size_t sched_size_ = 0;
 };
 
 }  // namespace weave::detail

@@ -111,10 +111,11 @@ Bug make_bug(const detail::Execution& ex) {
   bug.kind = f.kind;
   bug.message = f.message;
   bug.trace = ex.steps_for_report();
-  detail::Schedule s{ex.steps(), ex.trace_hash(), ex.choices()};
+  detail::Schedule s{ex.steps(), f.kind == BugKind::Livelock, ex.trace_hash(), ex.choices()};
   bug.schedule = detail::encode_schedule(s);
   bug.failing_step = f.failing_step;
   bug.involved = f.involved;
+  bug.objects = ex.creation_sites();
   return bug;
 }
 
@@ -244,6 +245,7 @@ Result check(std::function<void()> body, Config config) {
                                    strategy_name(config.strategy)));
   }
 
+  detail::OverflowReporting overflow_reporting;
   Runner runner(config);
   const auto start = std::chrono::steady_clock::now();
   for (std::uint64_t i = 0; i < config.iterations; ++i) {
@@ -276,9 +278,14 @@ Result replay(std::function<void()> body, std::string_view schedule) {
   const std::string text = detail::load_schedule_argument(schedule);
   detail::Schedule s = detail::parse_schedule(text);
   Config config;
-  config.max_steps = env_number("WEAVE_MAX_STEPS", std::max<std::uint64_t>(config.max_steps, s.steps + 1));
+  // A livelock stops at the step where it was recorded; anything else may run a little longer
+  // than recorded before a difference is reported.
+  config.max_steps = s.livelock ? s.steps - 1
+                                : env_number("WEAVE_MAX_STEPS",
+                                             std::max<std::uint64_t>(config.max_steps, s.steps + 1));
   auto strategy = detail::make_replay_strategy(s.choices);
   strategy->new_execution();
+  detail::OverflowReporting overflow_reporting;
   detail::StackPool pool(config.stack_size);
   detail::ExecutionBuffers buf;
   detail::Execution ex(config, *strategy, pool, buf);

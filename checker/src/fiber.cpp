@@ -48,7 +48,12 @@ bool in_guard(std::uintptr_t addr) {
 
 thread_local const char* t_fiber_name = nullptr;
 thread_local std::size_t t_fiber_stack = 0;
-thread_local bool t_handler_installed = false;
+// The handler and alternate stack that were in place before, restored when reporting ends.
+struct sigaction g_previous_action {};
+stack_t g_previous_stack{};
+int g_depth = 0;  // nested check() calls on this thread share one installation
+constexpr std::size_t kAltSize = 64 * 1024;
+alignas(16) char g_alt_stack[kAltSize];
 
 void write_str(const char* s) {
   const std::size_t n = std::strlen(s);
@@ -56,18 +61,31 @@ void write_str(const char* s) {
   (void)r;
 }
 
-void on_segv(int sig, siginfo_t* info, void* /*ctx*/) {
+void on_segv(int sig, siginfo_t* info, void* ctx) {
   const auto addr = reinterpret_cast<std::uintptr_t>(info->si_addr);
-  if (in_guard(addr)) {
-    char size[32];
-    std::snprintf(size, sizeof size, "%zu", t_fiber_stack);
-    write_str("weave: stack overflow in thread ");
-    write_str(t_fiber_name != nullptr ? t_fiber_name : "?");
-    write_str(" (its fiber stack is ");
-    write_str(size);
-    write_str(" bytes: raise weave::Config::stack_size)\n");
+  if (!in_guard(addr)) {
+    // Not ours: hand it to the handler that was there before.
+    if ((g_previous_action.sa_flags & SA_SIGINFO) != 0 && g_previous_action.sa_sigaction != nullptr) {
+      g_previous_action.sa_sigaction(sig, info, ctx);
+      return;
+    }
+    if (g_previous_action.sa_handler != SIG_DFL && g_previous_action.sa_handler != SIG_IGN &&
+        g_previous_action.sa_handler != nullptr) {
+      g_previous_action.sa_handler(sig);
+      return;
+    }
+    ::signal(sig, SIG_DFL);
+    ::raise(sig);
+    return;
   }
-  // Re-raise with the default action so the process still dies with SIGSEGV.
+  char size[32];
+  std::snprintf(size, sizeof size, "%zu", t_fiber_stack);
+  write_str("weave: stack overflow in thread ");
+  write_str(t_fiber_name != nullptr ? t_fiber_name : "?");
+  write_str(" (its fiber stack is ");
+  write_str(size);
+  write_str(" bytes: raise weave::Config::stack_size)\n");
+  // A fiber whose stack overflowed cannot be resumed: die with SIGSEGV as before.
   ::signal(sig, SIG_DFL);
   ::raise(sig);
 }
@@ -119,22 +137,35 @@ void StackPool::deallocate(boost::context::stack_context& sc) noexcept {
   }
 }
 
-void install_overflow_handler() {
-  if (t_handler_installed) return;
-  t_handler_installed = true;
-  static constexpr std::size_t kAltSize = 64 * 1024;
+OverflowReporting::OverflowReporting() {
+  if (g_depth++ > 0) return;
   stack_t ss{};
-  static thread_local void* alt = nullptr;  // kept reachable: lives as long as the thread
-  alt = std::malloc(kAltSize);
-  ss.ss_sp = alt;
+  ss.ss_sp = g_alt_stack;
   ss.ss_size = kAltSize;
   ss.ss_flags = 0;
-  if (ss.ss_sp == nullptr || ::sigaltstack(&ss, nullptr) != 0) return;
-  struct sigaction sa{};
+  if (::sigaltstack(&ss, &g_previous_stack) != 0) return;
+  struct sigaction sa {};
   sa.sa_sigaction = on_segv;
   sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
   sigemptyset(&sa.sa_mask);
-  ::sigaction(SIGSEGV, &sa, nullptr);
+  if (::sigaction(SIGSEGV, &sa, &g_previous_action) != 0) {
+    ::sigaltstack(&g_previous_stack, nullptr);
+    return;
+  }
+  active_ = true;
+}
+
+OverflowReporting::~OverflowReporting() {
+  --g_depth;
+  if (!active_) return;
+  ::sigaction(SIGSEGV, &g_previous_action, nullptr);
+  if ((g_previous_stack.ss_flags & SS_DISABLE) != 0) {
+    stack_t off{};
+    off.ss_flags = SS_DISABLE;
+    ::sigaltstack(&off, nullptr);
+  } else {
+    ::sigaltstack(&g_previous_stack, nullptr);
+  }
 }
 
 void set_running_fiber_name(const char* name, std::size_t stack_size) noexcept {

@@ -33,9 +33,19 @@ struct PooledStack {
   void deallocate(boost::context::stack_context& sc) noexcept { pool->deallocate(sc); }
 };
 
-// Installs (once per OS thread) a SIGSEGV handler on an alternate stack that recognises a fault
-// in a fiber's guard page and reports a stack overflow naming the thread, instead of a bare crash.
-void install_overflow_handler();
+// While alive, a SIGSEGV handler on an alternate stack recognises a fault in a fiber's guard page
+// and reports a stack overflow naming the thread, instead of a bare crash. Other faults go to the
+// handler that was installed before (a test framework's, say), which is restored at the end.
+class OverflowReporting {
+ public:
+  OverflowReporting();
+  ~OverflowReporting();
+  OverflowReporting(const OverflowReporting&) = delete;
+  OverflowReporting& operator=(const OverflowReporting&) = delete;
+
+ private:
+  bool active_ = false;
+};
 // What the overflow report says about the running fiber (a static, NUL-terminated string).
 void set_running_fiber_name(const char* name, std::size_t stack_size) noexcept;
 

@@ -57,6 +57,7 @@ std::string format_report(const Result& result) {
   const Bug& bug = *result.bug;
   std::string out = fmt::format("weave found a bug: {}\n  {}\n", to_string(bug.kind), bug.message);
   if (!bug.involved.empty()) out += "\nInvolved:\n" + bug.involved;
+  if (!bug.objects.empty()) out += "\nObjects:\n" + bug.objects;
   std::size_t name_width = 6;
   std::size_t object_width = 6;
   for (const Step& s : bug.trace) {

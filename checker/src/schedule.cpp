@@ -56,7 +56,7 @@ std::string_view trim(std::string_view s) {
 }  // namespace
 
 std::string encode_schedule(const Schedule& s) {
-  std::string out = fmt::format("weave1:{}:{:016x}:", s.steps, s.hash);
+  std::string out = fmt::format("weave1:{}{}:{:016x}:", s.steps, s.livelock ? "L" : "", s.hash);
   for (std::size_t i = 0; i < s.choices.size();) {
     std::size_t j = i;
     while (j < s.choices.size() && s.choices[j] == s.choices[i]) ++j;
@@ -92,7 +92,13 @@ Schedule parse_schedule(std::string_view text) {
   const auto c2 = rest.find(':', c1 + 1);
   if (c2 == std::string_view::npos) malformed(text, "missing ':' after the trace hash");
   Schedule s;
-  s.steps = parse_number(t, rest.substr(0, c1), 10, text);
+  std::string_view steps = rest.substr(0, c1);
+  if (!steps.empty() && steps.back() == 'L') {
+    s.livelock = true;
+    steps.remove_suffix(1);
+  }
+  s.steps = parse_number(t, steps, 10, text);
+  if (s.livelock && s.steps == 0) malformed(text, "a livelock schedule of 0 steps");
   s.hash = parse_number(t, rest.substr(c1 + 1, c2 - c1 - 1), 16, text);
   std::string_view choices = rest.substr(c2 + 1);
   while (!choices.empty()) {

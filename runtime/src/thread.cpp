@@ -17,11 +17,16 @@ namespace weave {
 
 const char* to_string(ThreadState s) noexcept {
   switch (s) {
-    case ThreadState::New: return "New";
-    case ThreadState::Runnable: return "Runnable";
-    case ThreadState::Running: return "Running";
-    case ThreadState::Blocked: return "Blocked";
-    case ThreadState::Terminated: return "Terminated";
+    case ThreadState::New:
+      return "New";
+    case ThreadState::Runnable:
+      return "Runnable";
+    case ThreadState::Running:
+      return "Running";
+    case ThreadState::Blocked:
+      return "Blocked";
+    case ThreadState::Terminated:
+      return "Terminated";
   }
   return "?";
 }
@@ -49,15 +54,14 @@ std::atomic<std::size_t> g_alive{0};  // started, unfinished weave threads
 
 constinit thread_local ThreadCore* tls_core = nullptr;
 constinit thread_local std::uint64_t tls_ident = 0;
+constinit thread_local bool tls_adoption_over = false;  // a foreign thread's adopted Thread is gone
 
 std::uint64_t next_thread_number() {
   if (Backend* b = backend()) return b->next_thread_number();
   return g_next_thread_number.fetch_add(1, std::memory_order_relaxed);
 }
 
-bool is_process_main_thread() {
-  return static_cast<pid_t>(::syscall(SYS_gettid)) == ::getpid();
-}
+bool is_process_main_thread() { return static_cast<pid_t>(::syscall(SYS_gettid)) == ::getpid(); }
 
 // Python's threading._shutdown: at exit, wait for every non-daemon thread.
 void join_non_daemon_threads_at_exit() {
@@ -136,8 +140,24 @@ ThreadCore& current_core() {
     auto* t = new Thread(Thread::AdoptTag{}, core);
     (void)t;
   } else {
-    static thread_local std::unique_ptr<Thread> adopted;
-    adopted.reset(new Thread(Thread::AdoptTag{}, core));
+    // Freed when the thread exits. The thread forgets its core then, so that a weave call from a
+    // later thread_local destructor adopts it anew instead of touching the freed core; that late
+    // Thread cannot go in `adopted` any more and is left to the process.
+    struct Adopted {
+      std::unique_ptr<Thread> thread;
+      ~Adopted() {
+        tls_core = nullptr;
+        tls_ident = 0;
+        tls_adoption_over = true;
+      }
+    };
+    static thread_local Adopted adopted;
+    std::unique_ptr<Thread> t(new Thread(Thread::AdoptTag{}, core));
+    if (tls_adoption_over) {
+      (void)t.release();
+    } else {
+      adopted.thread = std::move(t);
+    }
   }
   tls_core = core.get();
   tls_ident = core->ident.load(std::memory_order_relaxed);

@@ -75,7 +75,8 @@ struct Bug {
   std::vector<Step> trace;             // every step: thread, operation, object, source location
   // Extensions:
   std::uint64_t failing_step = 0;      // index of the step where it went wrong
-  std::string involved;                // the threads and objects involved, one per line
+  std::string involved;                // the threads involved and what they were doing, one per line
+  std::string objects;                 // threads and objects in the trace, with creation sites
   std::string schedule_file;           // where the schedule was saved ("" if not saved)
   std::string replay_command;          // how to replay it
   std::string nondeterminism;          // non-empty when replaying did not reproduce the trace

@@ -89,3 +89,8 @@ class Condition {
 };
 
 }  // namespace weave
+
+// std::lock_guard / std::unique_lock / std::scoped_lock of a Condition report the user's line.
+namespace std {
+WEAVE_STD_LOCKS_FOR(::weave::Condition)
+}  // namespace std

@@ -117,3 +117,6 @@ class RLock {
 };
 
 }  // namespace weave
+
+// std::lock_guard / std::unique_lock / std::scoped_lock of a Lock or RLock report the user's line.
+#include "weave/detail/std_locks.hpp"  // IWYU pragma: export

@@ -71,19 +71,23 @@ class Thread {
   // As std::thread: the target and the arguments are decay-copied (std::ref passes a reference)
   // and the target is called once with them as rvalues, so move-only ones work.
   template <class F, class... A>
-    requires(!std::is_same_v<std::decay_t<F>, ThreadOptions> &&
-             std::is_invocable_v<std::decay_t<F>, std::decay_t<A>...>)
-  explicit Thread(F&& target, A&&... args) : Thread(ThreadOptions{}) {
+  requires(!std::is_same_v<std::decay_t<F>, ThreadOptions> &&
+           std::is_invocable_v<std::decay_t<F>, std::decay_t<A>...>) explicit Thread(F&& target,
+                                                                                     A&&... args)
+      : Thread(ThreadOptions{}) {
     set_target(bind(std::forward<F>(target), std::forward<A>(args)...));
   }
   template <class F, class... A>
-    requires std::is_invocable_v<std::decay_t<F>, std::decay_t<A>...>
-  Thread(ThreadOptions options, F&& target, A&&... args) : Thread(std::move(options)) {
+  requires std::is_invocable_v<std::decay_t<F>, std::decay_t<A>...> Thread(ThreadOptions options,
+                                                                           F&& target, A&&... args)
+      : Thread(std::move(options)) {
     set_target(bind(std::forward<F>(target), std::forward<A>(args)...));
   }
   Thread(const Thread&) = delete;
   Thread& operator=(const Thread&) = delete;
-  // Joins a started, unjoined, non-daemon thread.
+  // Joins a started, unjoined, non-daemon thread. A subclass that overrides run() must join in
+  // its own destructor: by the time this one runs, the subclass part is gone and the thread
+  // would run (or be running) on a destroyed object.
   virtual ~Thread();
 
   // Starts run() in a new thread. Starting twice: UsageError.
@@ -129,7 +133,7 @@ class Thread {
   bool wait_finished(detail::Instant deadline, const std::source_location& loc);
 
   std::shared_ptr<detail::ThreadCore> core_;
-  bool joined_ = false;
+  std::atomic<bool> joined_{false};  // several threads may join at once
 };
 
 // The calling thread's Thread; "MainThread" for the program's main thread.
@@ -143,8 +147,8 @@ std::size_t active_count();
 
 struct ExceptHookArgs {
   std::exception_ptr exception;
-  std::string what;      // what() of a std::exception, else "unknown exception"
-  Thread* thread;        // may be null when the Thread object is gone
+  std::string what;  // what() of a std::exception, else "unknown exception"
+  Thread* thread;    // may be null when the Thread object is gone
   std::string thread_name;
 };
 using ExceptHook = std::function<void(const ExceptHookArgs&)>;

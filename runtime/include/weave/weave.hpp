@@ -1,9 +1,16 @@
 #pragma once
 // weave/weave.hpp — the whole threading facade.
 #include "weave/assert.hpp"
+#include "weave/barrier.hpp"
 #include "weave/condition.hpp"
 #include "weave/duration.hpp"
 #include "weave/errors.hpp"
+#include "weave/event.hpp"
+#include "weave/executor.hpp"
+#include "weave/future.hpp"
 #include "weave/lock.hpp"
+#include "weave/queue.hpp"
+#include "weave/semaphore.hpp"
 #include "weave/shared.hpp"
 #include "weave/thread.hpp"
+#include "weave/timer.hpp"

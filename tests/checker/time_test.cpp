@@ -1,0 +1,96 @@
+// Virtual time: sleeps and timeouts never wait on the wall clock, and timed waits explore both
+// outcomes.
+#include <weave/catch2.hpp>
+#include <weave/weave.hpp>
+
+#include <chrono>
+#include <set>
+
+using namespace std::chrono_literals;
+
+TEST_CASE("sleep advances virtual time only", "[checker][time]") {
+  // A thousand hours of sleeping in every schedule: on the wall clock this would never end.
+  weave::Config c;
+  c.iterations = 200;
+  c.seed = 1;
+  auto r = weave::check(
+      [] {
+        weave::Shared<int> naps{0};
+        weave::Thread sleeper([&] {
+          for (int i = 0; i < 10; ++i) {
+            weave::sleep(std::chrono::hours(100));
+            naps += 1;
+          }
+        });
+        sleeper.start();
+        weave::sleep(std::chrono::hours(1));
+        sleeper.join();
+        WEAVE_ASSERT(naps.load() == 10);
+      },
+      c);
+  REQUIRE_THAT(r, weave::NoBug());
+  CHECK(r.schedules == 200);
+}
+
+TEST_CASE("A timed join may time out or succeed: both are explored", "[checker][time]") {
+  std::set<bool> outcomes;
+  weave::Config c;
+  c.iterations = 200;
+  c.seed = 2;
+  c.strategy = weave::Strategy::Random;
+  auto r = weave::check(
+      [&] {
+        weave::Thread t([] { weave::yield(); });
+        t.start();
+        outcomes.insert(t.join(10ms));
+        t.join();
+      },
+      c);
+  REQUIRE_THAT(r, weave::NoBug());
+  CHECK(outcomes == std::set<bool>{false, true});
+}
+
+TEST_CASE("When every thread waits, the earliest timeout fires", "[checker][time]") {
+  auto r = weave::check(
+      [] {
+        weave::Lock l{"held"};
+        l.acquire();
+        weave::Thread t([&] {
+          // Nobody will release: only the timeout can end this wait.
+          WEAVE_ASSERT(!l.acquire(50ms));
+        });
+        t.start();
+        t.join();
+        l.release();
+      },
+      [] {
+        weave::Config c;
+        c.iterations = 50;
+        c.seed = 3;
+        return c;
+      }());
+  REQUIRE_THAT(r, weave::NoBug());
+}
+
+TEST_CASE("A Timer fires in virtual time, and cancel stops it", "[checker][time][timer]") {
+  std::set<int> fired;
+  weave::Config c;
+  c.iterations = 100;
+  c.seed = 4;
+  auto r = weave::check(
+      [&] {
+        weave::Shared<int> hits{0};
+        weave::Timer t(std::chrono::seconds(30), [&] { hits += 1; });
+        t.start();
+        t.join();
+        fired.insert(hits.load());
+        weave::Timer cancelled(std::chrono::seconds(30), [&] { hits += 100; });
+        cancelled.cancel();
+        cancelled.start();
+        cancelled.join();
+        WEAVE_ASSERT(hits.load() == 1);
+      },
+      c);
+  REQUIRE_THAT(r, weave::NoBug());
+  CHECK(fired == std::set<int>{1});
+}
