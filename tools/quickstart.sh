@@ -3,7 +3,9 @@
 #
 #   bash tools/quickstart.sh      from any directory; safe to run again (incremental)
 #
-# The main job, for now: run every example program, each under a header line.
+# The main job: run weave's checker over the buggy examples (examples/bugs/); each report ends
+# with the command that replays the failing schedule. Arguments go to example_bugs
+# (NAME, or NAME --fixed).
 # Uses the same dependencies and build directory as tools/test.sh.
 set -euo pipefail
 
@@ -16,16 +18,5 @@ weave_build
 build="${WEAVE_BUILD_DIR:-$WEAVE_ROOT/build}"
 # Failing schedules go to one known place, so the printed replay commands work from anywhere.
 export WEAVE_ARTIFACTS="${WEAVE_ARTIFACTS:-$build/weave-failures}"
-shopt -s nullglob
-programs=("$build"/examples/example_*)
-if [[ ${#programs[@]} -eq 0 ]]; then
-  echo "weave: no example programs were built"
-  exit 0
-fi
-status=0
-for program in "${programs[@]}"; do
-  [[ -f "$program" && -x "$program" ]] || continue
-  echo "==== $(basename "$program") ===="
-  "$program" || { echo "==== $(basename "$program") failed (exit $?) ===="; status=1; }
-done
-exit "$status"
+# The main job: the checker finds the bug in each buggy example and prints how to replay it.
+exec "$build/examples/example_bugs" "$@"

@@ -20,12 +20,10 @@ namespace weave::detail {
 
 namespace {
 
+// Folds one word into the trace hash (a multiply-xorshift mix: one multiply per word).
 std::uint64_t fnv(std::uint64_t h, std::uint64_t v) {
-  for (int i = 0; i < 8; ++i) {
-    h ^= (v >> (8 * i)) & 0xff;
-    h *= 0x100000001b3ull;
-  }
-  return h;
+  h = (h ^ v) * 0x9E3779B97F4A7C15ull;
+  return h ^ (h >> 29);
 }
 
 const char* note_text(StepNote n) {
@@ -285,11 +283,11 @@ void Execution::record(Op op, const Object* obj, const void* addr, const std::so
             loc.line()};
   buf_.trace.push_back(s);
   if (current_ < threads_.size()) threads_[current_]->last_step = buf_.trace.size() - 1;
-  std::uint64_t h = fnv(hash_, s.thread);
-  h = fnv(h, static_cast<std::uint64_t>(s.op) << 8 | static_cast<std::uint64_t>(s.kind));
-  h = fnv(h, s.object);
-  h = fnv(h, static_cast<std::uint64_t>(s.line) << 8 | static_cast<std::uint64_t>(s.note));
-  hash_ = h;
+  std::uint64_t h = fnv(hash_, static_cast<std::uint64_t>(s.thread) << 32 |
+                                   static_cast<std::uint64_t>(s.op) << 24 |
+                                   static_cast<std::uint64_t>(s.kind) << 16 |
+                                   static_cast<std::uint64_t>(s.note));
+  hash_ = fnv(h, s.object << 24 ^ s.line);
 }
 
 void Execution::point(Op op, const Object* obj, const std::source_location& loc) {

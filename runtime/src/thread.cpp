@@ -17,16 +17,11 @@ namespace weave {
 
 const char* to_string(ThreadState s) noexcept {
   switch (s) {
-    case ThreadState::New:
-      return "New";
-    case ThreadState::Runnable:
-      return "Runnable";
-    case ThreadState::Running:
-      return "Running";
-    case ThreadState::Blocked:
-      return "Blocked";
-    case ThreadState::Terminated:
-      return "Terminated";
+    case ThreadState::New: return "New";
+    case ThreadState::Runnable: return "Runnable";
+    case ThreadState::Running: return "Running";
+    case ThreadState::Blocked: return "Blocked";
+    case ThreadState::Terminated: return "Terminated";
   }
   return "?";
 }
@@ -61,7 +56,9 @@ std::uint64_t next_thread_number() {
   return g_next_thread_number.fetch_add(1, std::memory_order_relaxed);
 }
 
-bool is_process_main_thread() { return static_cast<pid_t>(::syscall(SYS_gettid)) == ::getpid(); }
+bool is_process_main_thread() {
+  return static_cast<pid_t>(::syscall(SYS_gettid)) == ::getpid();
+}
 
 // Python's threading._shutdown: at exit, wait for every non-daemon thread.
 void join_non_daemon_threads_at_exit() {

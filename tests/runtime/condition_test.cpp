@@ -274,6 +274,8 @@ TEST_CASE("Condition: wait(timeout) is false on timeout, true when notified, loc
   cond.acquire();
   REQUIRE_FALSE(cond.wait(20ms));
   REQUIRE_FALSE(cond.wait(0ms));
+  REQUIRE_FALSE(cond.wait(-1s));
+  REQUIRE_FALSE(cond.wait(std::chrono::duration<double>(0.005)));
   REQUIRE(lock.locked());
   REQUIRE_FALSE(taken_by_other_thread(lock));  // held again by us
   cond.release();

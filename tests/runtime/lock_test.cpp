@@ -110,6 +110,16 @@ TEST_CASE("Lock: acquire(timeout) fails while held elsewhere, succeeds when free
   lock.release();
 }
 
+TEST_CASE("Lock: a negative timeout does not wait; Duration::max() waits forever",
+          "[lock][timeout]") {
+  weave::Lock lock;
+  REQUIRE(lock.acquire(-5ms));        // free: taken
+  REQUIRE_FALSE(lock.acquire(-5ms));  // held: no wait
+  lock.release();
+  REQUIRE(lock.acquire(weave::Duration::max()));
+  lock.release();
+}
+
 TEST_CASE("Lock: its holder acquiring again with a timeout fails (non-reentrant)", "[lock]") {
   weave::Lock lock;
   lock.acquire();

@@ -71,16 +71,14 @@ class Thread {
   // As std::thread: the target and the arguments are decay-copied (std::ref passes a reference)
   // and the target is called once with them as rvalues, so move-only ones work.
   template <class F, class... A>
-  requires(!std::is_same_v<std::decay_t<F>, ThreadOptions> &&
-           std::is_invocable_v<std::decay_t<F>, std::decay_t<A>...>) explicit Thread(F&& target,
-                                                                                     A&&... args)
-      : Thread(ThreadOptions{}) {
+    requires(!std::is_same_v<std::decay_t<F>, ThreadOptions> &&
+             std::is_invocable_v<std::decay_t<F>, std::decay_t<A>...>)
+  explicit Thread(F&& target, A&&... args) : Thread(ThreadOptions{}) {
     set_target(bind(std::forward<F>(target), std::forward<A>(args)...));
   }
   template <class F, class... A>
-  requires std::is_invocable_v<std::decay_t<F>, std::decay_t<A>...> Thread(ThreadOptions options,
-                                                                           F&& target, A&&... args)
-      : Thread(std::move(options)) {
+    requires std::is_invocable_v<std::decay_t<F>, std::decay_t<A>...>
+  Thread(ThreadOptions options, F&& target, A&&... args) : Thread(std::move(options)) {
     set_target(bind(std::forward<F>(target), std::forward<A>(args)...));
   }
   Thread(const Thread&) = delete;
@@ -147,8 +145,8 @@ std::size_t active_count();
 
 struct ExceptHookArgs {
   std::exception_ptr exception;
-  std::string what;  // what() of a std::exception, else "unknown exception"
-  Thread* thread;    // may be null when the Thread object is gone
+  std::string what;      // what() of a std::exception, else "unknown exception"
+  Thread* thread;        // may be null when the Thread object is gone
   std::string thread_name;
 };
 using ExceptHook = std::function<void(const ExceptHookArgs&)>;
