@@ -22,7 +22,8 @@ weave_install_deps() {
   fi
   local missing=() pkg
   for pkg in "${WEAVE_DEPS[@]}"; do
-    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+    # (dpkg -s also succeeds for a removed package whose config files remain: check the status)
+    dpkg -s "$pkg" 2>/dev/null | grep -q '^Status: install ok installed' || missing+=("$pkg")
   done
   [[ ${#missing[@]} -eq 0 ]] && return 0
   echo "weave: installing ${missing[*]}"
@@ -53,6 +54,8 @@ weave_test_main() {
   ctest --output-on-failure -j2
 }
 
+# (exit at once: bash reads a script as it runs, so an edit made meanwhile cannot break the end)
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
   weave_test_main "$@"
+  exit
 fi

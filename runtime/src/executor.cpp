@@ -12,6 +12,9 @@ namespace weave::detail {
 
 namespace {
 std::size_t default_max_workers() {
+  // Under the checker the default must not depend on the machine, or a saved schedule would not
+  // replay elsewhere: count one CPU there.
+  if (backend() != nullptr) return 1 + 4;
   // As Python: min(32, os.cpu_count() + 4).
   return std::min<std::size_t>(32, std::thread::hardware_concurrency() + 4);
 }

@@ -11,6 +11,10 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+if ! command -v python3 >/dev/null 2>&1; then
+  echo "run_bench.sh: python3 is needed for the table (apt-get install -y python3)" >&2
+  exit 1
+fi
 build="${WEAVE_BENCH_BUILD_DIR:-$root/build-bench}"
 table_args=()
 bench_args=()
