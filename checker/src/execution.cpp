@@ -1,15 +1,15 @@
 #include "execution.hpp"
 
 #include <fmt/format.h>
+#include <pthread.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
 
+#include "schedule.hpp"
 #include "weave/errors.hpp"
-
-#include <pthread.h>
 
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/common_interface_defs.h>
@@ -28,11 +28,18 @@ std::uint64_t fnv(std::uint64_t h, std::uint64_t v) {
 
 const char* note_text(StepNote n) {
   switch (n) {
-    case StepNote::None: return "";
-    case StepNote::Blocked: return "blocked";
-    case StepNote::Woken: return "woken";
-    case StepNote::TimedOut: return "timed out";
-    case StepNote::Failed: return "failed";
+    case StepNote::None:
+      return "";
+    case StepNote::Blocked:
+      return "blocked";
+    case StepNote::Woken:
+      return "woken";
+    case StepNote::TimedOut:
+      return "timed out";
+    case StepNote::Failed:
+      return "failed";
+    case StepNote::Spurious:
+      return "woken spuriously";
   }
   return "";
 }
@@ -50,8 +57,9 @@ std::string what_of(std::exception_ptr e) {
 }  // namespace
 
 Execution::Execution(const Config& config, StrategyImpl& strategy, StackPool& pool,
-                     ExecutionBuffers& buf)
-    : config_(config), strategy_(strategy), pool_(pool), buf_(buf) {
+                     ExecutionBuffers& buf, std::span<Detector* const> detectors)
+    : config_(config), strategy_(strategy), pool_(pool), buf_(buf), detectors_(detectors) {
+  for (Detector* d : detectors_) d->begin_execution();
   buf_.trace.clear();
   buf_.choices.clear();
   buf_.objects.clear();
@@ -101,11 +109,9 @@ void Execution::finish_switch(void* fake) {
 
 void Execution::make_fiber(FThread& t) {
   FThread* tp = &t;
-  t.ctx = boost::context::fiber(std::allocator_arg,
-                                RecordingStack{&pool_, &t.stack_bottom, &t.stack_size},
-                                [this, tp](boost::context::fiber&& caller) {
-                                  return entry(tp, std::move(caller));
-                                });
+  t.ctx = boost::context::fiber(
+      std::allocator_arg, RecordingStack{&pool_, &t.stack_bottom, &t.stack_size},
+      [this, tp](boost::context::fiber&& caller) { return entry(tp, std::move(caller)); });
 }
 
 boost::context::fiber Execution::entry(FThread* t, boost::context::fiber&& caller) {
@@ -174,9 +180,8 @@ void Execution::run(const std::function<void()>& body) {
         break;
       }
       if (next == kNobody) {
-        std::string message;
-        std::string involved = deadlock_report(message);
-        note_failure(BugKind::Deadlock, std::move(message), std::move(involved));
+        Failure f = deadlock();
+        note_failure(f.kind, std::move(f.message), std::move(f.involved), f.failing_step);
         break;
       }
       current_ = static_cast<std::uint32_t>(next);
@@ -187,6 +192,13 @@ void Execution::run(const std::function<void()>& body) {
 
   // Tear down: end every thread still alive, newest first and MainThread last, so no thread
   // outlives the objects of the thread that created it.
+  if (!failure_ && divergence_.empty() && deferred_) {
+    // Nothing worse happened: the lock-order inversion is this execution's bug.
+    failure_ = std::move(deferred_);
+    if (failure_->failing_step - 1 < buf_.trace.size()) {
+      buf_.trace[failure_->failing_step - 1].note = StepNote::Failed;
+    }
+  }
   unwinding_ = true;
   for (std::size_t i = threads_.size(); i-- > 0;) {
     FThread& t = *threads_[i];
@@ -208,13 +220,13 @@ void Execution::run(const std::function<void()>& body) {
   tls_backend = previous_backend_;
 }
 
-void Execution::switch_to(std::uint32_t next) {
+void Execution::switch_to(std::uint32_t next, bool may_throw) {
   next_ = next;
   void* fake = nullptr;
   start_switch(&fake, sched_bottom_, sched_size_);
   sched_ = std::move(sched_).resume();
   finish_switch(fake);
-  if (unwinding_ && std::uncaught_exceptions() == 0) throw ExecutionAborted{};
+  if (may_throw && unwinding_ && std::uncaught_exceptions() == 0) throw ExecutionAborted{};
 }
 
 void Execution::check_unwinding() {
@@ -260,11 +272,11 @@ std::int64_t Execution::pick() {
   return index;
 }
 
-void Execution::schedule() {
+void Execution::schedule(bool may_throw) {
   const std::int64_t next = pick();
   if (next == kDiverged) diverged();
   if (next >= 0 && static_cast<std::uint32_t>(next) != current_) {
-    switch_to(static_cast<std::uint32_t>(next));
+    switch_to(static_cast<std::uint32_t>(next), may_throw);
   }
 }
 
@@ -283,10 +295,9 @@ void Execution::record(Op op, const Object* obj, const void* addr, const std::so
             loc.line()};
   buf_.trace.push_back(s);
   if (current_ < threads_.size()) threads_[current_]->last_step = buf_.trace.size() - 1;
-  std::uint64_t h = fnv(hash_, static_cast<std::uint64_t>(s.thread) << 32 |
-                                   static_cast<std::uint64_t>(s.op) << 24 |
-                                   static_cast<std::uint64_t>(s.kind) << 16 |
-                                   static_cast<std::uint64_t>(s.note));
+  std::uint64_t h = fnv(
+      hash_, static_cast<std::uint64_t>(s.thread) << 32 | static_cast<std::uint64_t>(s.op) << 24 |
+                 static_cast<std::uint64_t>(s.kind) << 16 | static_cast<std::uint64_t>(s.note));
   hash_ = fnv(h, s.object << 24 ^ s.line);
 }
 
@@ -297,16 +308,23 @@ void Execution::point(Op op, const Object* obj, const std::source_location& loc)
   }
   record(op, obj, nullptr, loc, StepNote::None);
   if (buf_.trace.size() > config_.max_steps) {
-    fail(BugKind::Livelock,
-         fmt::format("Livelock: the execution ran more than {} steps (Config::max_steps) without "
-                     "ending; {} was running {} {}",
-                     config_.max_steps, thread_name(current_), op_name(op),
-                     obj != nullptr ? obj->display_name() : std::string()));
+    std::string message = fmt::format(
+        "Livelock: the execution ran more than {} steps (Config::max_steps) without "
+        "ending; {} was running {} {}",
+        config_.max_steps, thread_name(current_), op_name(op),
+        obj != nullptr ? obj->display_name() : std::string());
+    if (op != Op::Release) fail(BugKind::Livelock, std::move(message));
+    // In a release (maybe a destructor's), end the thread at its next operation instead.
+    note_failure(BugKind::Livelock, std::move(message), {});
+    return;
   }
-  schedule();
+  // A release is often made by a destructor (a lock guard's), where an exception would end the
+  // program: when the execution is torn down meanwhile, the release goes ahead, and the thread
+  // stops at its next operation instead.
+  schedule(/*may_throw=*/op != Op::Release);
 }
 
-void Execution::access(Op op, const Object* obj, const void* addr, std::size_t /*size*/,
+void Execution::access(Op op, const Object* obj, const void* addr, std::size_t size,
                        const std::source_location& loc) {
   if (unwinding_) {
     check_unwinding();
@@ -319,11 +337,57 @@ void Execution::access(Op op, const Object* obj, const void* addr, std::size_t /
                      "ending; {} was running",
                      config_.max_steps, thread_name(current_)));
   }
+  if (!detectors_.empty()) {
+    const StepRef at = here();
+    for (Detector* d : detectors_) {
+      if (auto f = d->on_access(op, obj, addr, size, at, *this)) {
+        fail(f->kind, std::move(f->message), std::move(f->involved), f->step);
+      }
+    }
+  }
   schedule();
 }
 
-void Execution::released(const Object& /*sync*/) {}
-void Execution::acquired(const Object& /*sync*/) {}
+StepRef Execution::here() const {
+  const FThread& t = *threads_[current_];
+  if (t.last_step < buf_.trace.size()) {
+    const RawStep& s = buf_.trace[t.last_step];
+    return {current_, t.last_step + 1, s.file, s.line, s.op};
+  }
+  return {current_, 0, "", 0, Op::Run};
+}
+
+void Execution::released(const Object& sync) {
+  if (detectors_.empty() || unwinding_) return;
+  const StepRef at = here();
+  for (Detector* d : detectors_) d->on_release(sync, at);
+}
+
+void Execution::acquired(const Object& sync) {
+  if (detectors_.empty() || unwinding_) return;
+  const StepRef at = here();
+  for (Detector* d : detectors_) {
+    if (auto f = d->on_acquire(sync, at, *this); f && !deferred_) {
+      deferred_ = Failure{f->kind, std::move(f->message), std::move(f->involved), f->step};
+    }
+  }
+}
+
+void Execution::notified(const Object& cond, std::size_t woken) {
+  if (detectors_.empty() || unwinding_) return;
+  const StepRef at = here();
+  for (Detector* d : detectors_) d->on_notify(cond, woken, at);
+}
+
+std::uint64_t Execution::draw(std::uint64_t bound) {
+  const std::uint64_t r = strategy_.next_u64(bound);
+  if (r >= bound) {
+    diverged();
+    return 0;
+  }
+  buf_.choices.push_back(kDrawBit | static_cast<std::uint32_t>(r));
+  return r;
+}
 
 bool Execution::block(Waiter& w, Instant deadline, const std::source_location& loc) {
   if (unwinding_) {
@@ -349,12 +413,31 @@ bool Execution::block(Waiter& w, Instant deadline, const std::source_location& l
     record(Op::Wait, w.object, nullptr, loc, StepNote::Blocked);
   }
   t.blocked_step = buf_.trace.size() - 1;
+  if (config_.spurious_wakeups && w.object != nullptr &&
+      w.object->kind() == ObjectKind::Condition) {
+    // May this wait end without a notify? Never twice in a row, so a waiting loop still makes
+    // progress and the choices stay finite.
+    if (t.last_spurious) {
+      t.last_spurious = false;
+    } else if (draw(2) == 1) {
+      t.last_spurious = true;
+      t.status = Status::Runnable;
+      t.waiter = nullptr;
+      t.deadline = kNever;
+      RawStep again = buf_.trace[t.blocked_step];
+      again.note = StepNote::Spurious;
+      buf_.trace.push_back(again);
+      t.last_step = buf_.trace.size() - 1;
+      hash_ = fnv(hash_, static_cast<std::uint64_t>(again.note) << 32 | again.line);
+      // No scheduling point here: the caller unlinks the waiter first, so no notify can take it.
+      return true;
+    }
+  }
   const std::int64_t next = pick();
   if (next == kDiverged) diverged();
   if (next == kNobody) {
-    std::string message;
-    std::string involved = deadlock_report(message);
-    fail(BugKind::Deadlock, std::move(message), std::move(involved));
+    Failure f = deadlock();
+    fail(f.kind, std::move(f.message), std::move(f.involved), f.failing_step);
   }
   if (static_cast<std::uint32_t>(next) != current_) switch_to(static_cast<std::uint32_t>(next));
   // Resumed: woken, or timed out.
@@ -397,6 +480,7 @@ void Execution::spawn(ThreadCore& core) {
     return;
   }
   make_fiber(*t);
+  for (Detector* d : detectors_) d->on_spawn(t->index);
   threads_.push_back(std::move(t));
 }
 
@@ -408,9 +492,9 @@ ThreadCore& Execution::current() {
 std::uint64_t Execution::next_thread_number() { return ++thread_numbers_; }
 
 std::size_t Execution::active_count() {
-  return static_cast<std::size_t>(std::count_if(threads_.begin(), threads_.end(), [](const auto& t) {
-    return t->status != Status::Finished;
-  }));
+  return static_cast<std::size_t>(
+      std::count_if(threads_.begin(), threads_.end(),
+                    [](const auto& t) { return t->status != Status::Finished; }));
 }
 
 void Execution::sleep(Duration d, const std::source_location& loc) {
@@ -430,10 +514,13 @@ void Execution::sleep(Duration d, const std::source_location& loc) {
 
 // ---- failures --------------------------------------------------------------------------------
 
-void Execution::note_failure(BugKind kind, std::string message, std::string involved) {
+void Execution::note_failure(BugKind kind, std::string message, std::string involved,
+                             std::uint64_t step) {
   if (failure_ || !divergence_.empty()) return;
   Failure f{kind, std::move(message), std::move(involved), buf_.trace.size()};
-  if (!buf_.trace.empty()) {
+  if (step != 0 && step <= buf_.trace.size()) {
+    f.failing_step = step;
+  } else if (!buf_.trace.empty()) {
     // Mark the failing thread's last step.
     for (std::size_t i = buf_.trace.size(); i-- > 0;) {
       if (buf_.trace[i].thread == current_) {
@@ -447,8 +534,8 @@ void Execution::note_failure(BugKind kind, std::string message, std::string invo
   unwinding_ = true;
 }
 
-void Execution::fail(BugKind kind, std::string message, std::string involved) {
-  note_failure(kind, std::move(message), std::move(involved));
+void Execution::fail(BugKind kind, std::string message, std::string involved, std::uint64_t step) {
+  note_failure(kind, std::move(message), std::move(involved), step);
   // Let the scheduler tear the other threads down first, then unwind this one.
   next_ = current_;
   void* fake = nullptr;
@@ -460,12 +547,11 @@ void Execution::fail(BugKind kind, std::string message, std::string involved) {
 
 void Execution::diverged() {
   if (divergence_.empty()) {
-    divergence_ = fmt::format("replay diverged at step {}: {}", buf_.trace.size(),
-                              strategy_.divergence());
+    divergence_ =
+        fmt::format("replay diverged at step {}: {}", buf_.trace.size(), strategy_.divergence());
   }
   unwinding_ = true;
-  if (!threads_.empty() && cur().status != Status::Finished &&
-      std::uncaught_exceptions() == 0) {
+  if (!threads_.empty() && cur().status != Status::Finished && std::uncaught_exceptions() == 0) {
     next_ = current_;
     void* fake = nullptr;
     start_switch(&fake, sched_bottom_, sched_size_);
@@ -477,8 +563,8 @@ void Execution::diverged() {
 
 void Execution::misuse(const std::string& message, const std::source_location& loc) {
   if (unwinding_ && std::uncaught_exceptions() > 0) {
-    std::fprintf(stderr, "weave: misuse during teardown (%s at %s:%u); aborting\n",
-                 message.c_str(), loc.file_name(), static_cast<unsigned>(loc.line()));
+    std::fprintf(stderr, "weave: misuse during teardown (%s at %s:%u); aborting\n", message.c_str(),
+                 loc.file_name(), static_cast<unsigned>(loc.line()));
     std::abort();
   }
   check_unwinding();
@@ -507,10 +593,35 @@ void Execution::assertion_failed(const char* expr, const std::source_location& l
 void Execution::uncaught(ThreadCore& core, std::exception_ptr e) {
   const std::string what = what_of(e);
   record(Op::Exit, &core.object, nullptr, std::source_location::current(), StepNote::None);
-  note_failure(BugKind::UncaughtException,
-               fmt::format("UncaughtException: an exception escaped {}: {}", core.object.name(),
-                           what),
-               fmt::format("  {} ended by an exception: {}\n", core.object.name(), what));
+  note_failure(
+      BugKind::UncaughtException,
+      fmt::format("UncaughtException: an exception escaped {}: {}", core.object.name(), what),
+      fmt::format("  {} ended by an exception: {}\n", core.object.name(), what));
+}
+
+Failure Execution::deadlock() const {
+  Failure f{BugKind::Deadlock, {}, {}, 0};
+  f.involved = deadlock_report(f.message);
+  if (detectors_.empty()) return f;
+  std::vector<BlockedThread> blocked;
+  for (const auto& t : threads_) {
+    if (t->status == Status::Finished) continue;
+    BlockedThread b;
+    b.thread = t->index;
+    b.waits_on = t->waiter != nullptr ? t->waiter->object : nullptr;
+    if (t->blocked_step < buf_.trace.size()) {
+      const RawStep& s = buf_.trace[t->blocked_step];
+      b.wait = {t->index, t->blocked_step + 1, s.file, s.line, s.op};
+    }
+    blocked.push_back(b);
+  }
+  for (Detector* d : detectors_) {
+    if (auto found = d->on_deadlock(blocked, *this)) {
+      return Failure{found->kind, std::move(found->message), found->involved + f.involved,
+                     found->step};
+    }
+  }
+  return f;
 }
 
 std::string Execution::deadlock_report(std::string& message) const {
@@ -521,7 +632,8 @@ std::string Execution::deadlock_report(std::string& message) const {
     if (t->status == Status::Finished) continue;
     const std::string name = thread_name(t->index);
     const Waiter* w = t->waiter;
-    const RawStep* at = t->blocked_step < buf_.trace.size() ? &buf_.trace[t->blocked_step] : nullptr;
+    const RawStep* at =
+        t->blocked_step < buf_.trace.size() ? &buf_.trace[t->blocked_step] : nullptr;
     std::string where = at != nullptr ? fmt::format(" at {}:{}", at->file, at->line) : "";
     std::string what = "something";
     std::string holder;

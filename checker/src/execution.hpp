@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "detect/detector.hpp"
 #include "fiber.hpp"
 #include "strategy/strategy.hpp"
 #include "weave/backend.hpp"
@@ -18,7 +19,7 @@
 
 namespace weave::detail {
 
-enum class StepNote : std::uint8_t { None, Blocked, Woken, TimedOut, Failed };
+enum class StepNote : std::uint8_t { None, Blocked, Woken, TimedOut, Failed, Spurious };
 
 // A step as recorded while running: no allocation, no strings.
 struct RawStep {
@@ -56,9 +57,12 @@ struct Failure {
   std::uint64_t failing_step = 0;
 };
 
-class Execution final : public Backend {
+class Execution final : public Backend, public ThreadNames {
  public:
-  Execution(const Config& config, StrategyImpl& strategy, StackPool& pool, ExecutionBuffers& buf);
+  // `detectors` watch the execution (none: no bug detection beyond deadlocks, assertions,
+  // exceptions, misuse and livelocks).
+  Execution(const Config& config, StrategyImpl& strategy, StackPool& pool, ExecutionBuffers& buf,
+            std::span<Detector* const> detectors = {});
   ~Execution() override;
   Execution(const Execution&) = delete;
   Execution& operator=(const Execution&) = delete;
@@ -75,7 +79,7 @@ class Execution final : public Backend {
   const std::vector<std::uint32_t>& choices() const noexcept { return buf_.choices; }
   // Public form of the trace, with names.
   std::vector<Step> steps_for_report() const;
-  std::string thread_name(std::uint32_t thread) const;
+  std::string thread_name(std::uint32_t thread) const override;
   std::string object_name(ObjectKind kind, std::uint64_t id) const;
   std::string step_object(const RawStep& s) const;
   // Every thread and object the trace touches, with where it was created.
@@ -87,6 +91,7 @@ class Execution final : public Backend {
               const std::source_location& loc) override;
   void released(const Object& sync) override;
   void acquired(const Object& sync) override;
+  void notified(const Object& cond, std::size_t woken) override;
   bool block(Waiter& w, Instant deadline, const std::source_location& loc) override;
   void wake(Waiter& w) override;
   void register_object(Object& obj) override;
@@ -111,6 +116,8 @@ class Execution final : public Backend {
     Waiter* waiter = nullptr;
     Instant deadline = kNever;
     bool timed_out = false;
+    bool spurious = false;       // its Condition wait is to end without a notify
+    bool last_spurious = false;  // its previous Condition wait did: the next one will not
     std::size_t blocked_step = 0;
     std::size_t last_step = static_cast<std::size_t>(-1);  // its latest step in the trace
     const void* stack_bottom = nullptr;  // for AddressSanitizer's fiber-switch annotations
@@ -123,11 +130,18 @@ class Execution final : public Backend {
   void record(Op op, const Object* obj, const void* addr, const std::source_location& loc,
               StepNote note);
   void check_unwinding();
-  void schedule();
+  void schedule(bool may_throw = true);
   std::int64_t pick();
-  void switch_to(std::uint32_t next);
-  [[noreturn]] void fail(BugKind kind, std::string message, std::string involved = {});
-  void note_failure(BugKind kind, std::string message, std::string involved);
+  void switch_to(std::uint32_t next, bool may_throw = true);
+  [[noreturn]] void fail(BugKind kind, std::string message, std::string involved = {},
+                         std::uint64_t step = 0);
+  void note_failure(BugKind kind, std::string message, std::string involved,
+                    std::uint64_t step = 0);
+  // Where the current thread is, for the detectors.
+  StepRef here() const;
+  // Every thread is blocked: a Deadlock, or what a detector makes of it.
+  Failure deadlock() const;
+  std::uint64_t draw(std::uint64_t bound);
   void diverged();
   std::string deadlock_report(std::string& message) const;
   boost::context::fiber entry(FThread* t, boost::context::fiber&& caller);
@@ -156,6 +170,8 @@ class Execution final : public Backend {
   Backend* previous_backend_ = nullptr;
   const void* sched_bottom_ = nullptr;  // the scheduler's (the OS thread's) stack
   std::size_t sched_size_ = 0;
+  std::span<Detector* const> detectors_;
+  std::optional<Failure> deferred_;  // a lock-order inversion: reported if nothing worse happens
 };
 
 }  // namespace weave::detail

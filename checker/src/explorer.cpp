@@ -11,6 +11,9 @@
 #include <random>
 #include <string>
 
+#include "detect/lock_order.hpp"
+#include "detect/lost_notification.hpp"
+#include "detect/race.hpp"
 #include "execution.hpp"
 #include "report.hpp"
 #include "schedule.hpp"
@@ -55,10 +58,14 @@ Strategy parse_strategy(std::string_view s) {
 
 const char* strategy_name(Strategy s) {
   switch (s) {
-    case Strategy::Random: return "random";
-    case Strategy::PCT: return "pct";
-    case Strategy::DFS: return "dfs";
-    case Strategy::DPOR: return "dpor";
+    case Strategy::Random:
+      return "random";
+    case Strategy::PCT:
+      return "pct";
+    case Strategy::DFS:
+      return "dfs";
+    case Strategy::DPOR:
+      return "dpor";
   }
   return "?";
 }
@@ -72,9 +79,9 @@ std::string self_exe() {
 }
 
 std::string shell_quote(const std::string& s) {
-  if (!s.empty() && s.find_first_not_of(
-                        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./:=") ==
-                        std::string::npos) {
+  if (!s.empty() &&
+      s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./:=") ==
+          std::string::npos) {
     return s;
   }
   std::string out = "'";
@@ -98,20 +105,40 @@ std::string file_stem(const std::string& test, std::uint64_t seed) {
   return fmt::format("{}-{}", stem, seed);
 }
 
+// The detectors one check runs. Races and lost notifications are judged per execution; the
+// lock-order graph spans every execution of the check.
+struct Detectors {
+  detail::RaceDetector race;
+  detail::LostNotificationDetector lost;
+  detail::LockOrderDetector order;
+  std::vector<detail::Detector*> list;
+  explicit Detectors(const Config& c) {
+    if (c.detect_races) list.push_back(&race);
+    list.push_back(&lost);
+    list.push_back(&order);
+  }
+};
+
 struct Runner {
   const Config& config;
   detail::StackPool pool;
   detail::ExecutionBuffers buffers;
-  explicit Runner(const Config& c) : config(c), pool(c.stack_size) {}
+  Detectors detectors;
+  explicit Runner(const Config& c) : config(c), pool(c.stack_size), detectors(c) {}
 };
 
-Bug make_bug(const detail::Execution& ex) {
+Bug make_bug(const detail::Execution& ex, const Config& config) {
   const detail::Failure& f = *ex.failure();
   Bug bug;
   bug.kind = f.kind;
   bug.message = f.message;
   bug.trace = ex.steps_for_report();
-  detail::Schedule s{ex.steps(), f.kind == BugKind::Livelock, ex.trace_hash(), ex.choices()};
+  detail::Schedule s{ex.steps(),
+                     f.kind == BugKind::Livelock,
+                     config.spurious_wakeups,
+                     !config.detect_races,
+                     ex.trace_hash(),
+                     ex.choices()};
   bug.schedule = detail::encode_schedule(s);
   bug.failing_step = f.failing_step;
   bug.involved = f.involved;
@@ -127,7 +154,8 @@ std::string check_reproducible(const std::function<void()>& body, Runner& r, con
   auto strategy = detail::make_replay_strategy(std::move(s.choices));
   strategy->new_execution();
   detail::ExecutionBuffers buf;
-  detail::Execution ex(r.config, *strategy, r.pool, buf);
+  Detectors fresh(r.config);  // as a replay would run it
+  detail::Execution ex(r.config, *strategy, r.pool, buf, fresh.list);
   ex.run(body);
   const auto& t = ex.trace();
   const std::size_t n = std::min(t.size(), original.size());
@@ -141,13 +169,16 @@ std::string check_reproducible(const std::function<void()>& body, Runner& r, con
           "{} {} ({}:{}) but the replay had {} {} {} ({}:{}). The test depends on something "
           "weave does not control: the wall clock, rand(), a raw std::thread or std::mutex, or "
           "state the body does not create afresh.",
-          i + 1, ex.thread_name(a.thread), detail::op_name(a.op), ex.step_object(a), a.file,
-          a.line, ex.thread_name(b.thread), detail::op_name(b.op), ex.step_object(b), b.file,
-          b.line);
+          i + 1, ex.thread_name(a.thread), detail::op_name(a.op), ex.step_object(a), a.file, a.line,
+          ex.thread_name(b.thread), detail::op_name(b.op), ex.step_object(b), b.file, b.line);
     }
   }
-  if (t.size() != original.size() || !ex.divergence().empty() || !ex.failure() ||
-      ex.failure()->kind != bug.kind) {
+  // A lock-order cycle may close over edges of earlier schedules, which one replay cannot see:
+  // for it, the same trace is all a replay can show.
+  const bool same_bug = bug.kind == BugKind::LockOrderInversion
+                            ? !ex.failure() || ex.failure()->kind == bug.kind
+                            : ex.failure() && ex.failure()->kind == bug.kind;
+  if (t.size() != original.size() || !ex.divergence().empty() || !same_bug) {
     return fmt::format(
         "replaying this schedule did not reproduce the run ({} steps then, {} now{}{}). The test "
         "depends on something weave does not control: the wall clock, rand(), a raw std::thread "
@@ -198,14 +229,22 @@ void save_schedule(Bug& bug, const Result& result, const std::string& test) {
 
 const char* to_string(BugKind kind) noexcept {
   switch (kind) {
-    case BugKind::Deadlock: return "Deadlock";
-    case BugKind::LostNotification: return "LostNotification";
-    case BugKind::DataRace: return "DataRace";
-    case BugKind::AssertionFailure: return "AssertionFailure";
-    case BugKind::UncaughtException: return "UncaughtException";
-    case BugKind::Misuse: return "Misuse";
-    case BugKind::Livelock: return "Livelock";
-    case BugKind::LockOrderInversion: return "LockOrderInversion";
+    case BugKind::Deadlock:
+      return "Deadlock";
+    case BugKind::LostNotification:
+      return "LostNotification";
+    case BugKind::DataRace:
+      return "DataRace";
+    case BugKind::AssertionFailure:
+      return "AssertionFailure";
+    case BugKind::UncaughtException:
+      return "UncaughtException";
+    case BugKind::Misuse:
+      return "Misuse";
+    case BugKind::Livelock:
+      return "Livelock";
+    case BugKind::LockOrderInversion:
+      return "LockOrderInversion";
   }
   return "Bug";
 }
@@ -227,7 +266,8 @@ Result check(std::function<void()> body, Config config) {
   result.strategy = config.strategy;
   result.seed = config.seed;
   if (result.seed == 0) {
-    result.seed = std::random_device{}() | (static_cast<std::uint64_t>(std::random_device{}()) << 32);
+    result.seed =
+        std::random_device{}() | (static_cast<std::uint64_t>(std::random_device{}()) << 32);
     if (result.seed == 0) result.seed = 1;
     if (!quiet()) {
       std::fprintf(stderr, "weave: %s%sseed %llu (set WEAVE_SEED=%llu to repeat)\n", test.c_str(),
@@ -237,8 +277,12 @@ Result check(std::function<void()> body, Config config) {
   }
   std::unique_ptr<detail::StrategyImpl> strategy;
   switch (config.strategy) {
-    case Strategy::Random: strategy = detail::make_random_strategy(result.seed); break;
-    case Strategy::PCT: strategy = detail::make_pct_strategy(result.seed, config.pct_depth); break;
+    case Strategy::Random:
+      strategy = detail::make_random_strategy(result.seed);
+      break;
+    case Strategy::PCT:
+      strategy = detail::make_pct_strategy(result.seed, config.pct_depth);
+      break;
     case Strategy::DFS:
     case Strategy::DPOR:
       throw UsageError(fmt::format("strategy {} is not available in this version of weave",
@@ -248,28 +292,40 @@ Result check(std::function<void()> body, Config config) {
   detail::OverflowReporting overflow_reporting;
   Runner runner(config);
   const auto start = std::chrono::steady_clock::now();
+  std::optional<Bug> inversion;
   for (std::uint64_t i = 0; i < config.iterations; ++i) {
-    if (!config.time_budget.infinite() && std::chrono::steady_clock::now() - start >=
-                                              static_cast<std::chrono::nanoseconds>(config.time_budget)) {
+    if (!config.time_budget.infinite() &&
+        std::chrono::steady_clock::now() - start >=
+            static_cast<std::chrono::nanoseconds>(config.time_budget)) {
       break;
     }
     if (!strategy->new_execution()) {
       result.exhausted = true;
       break;
     }
-    detail::Execution ex(config, *strategy, runner.pool, runner.buffers);
+    detail::Execution ex(config, *strategy, runner.pool, runner.buffers, runner.detectors.list);
     ex.run(body);
     ++result.schedules;
     result.steps += ex.steps();
     if (!ex.failure()) continue;
     if (result.bug) continue;  // keep the first one
-    Bug bug = make_bug(ex);
+    Bug bug = make_bug(ex, config);
     const std::vector<detail::RawStep> original = ex.trace();
     bug.nondeterminism = check_reproducible(body, runner, bug, original);
+    if (bug.kind == BugKind::LockOrderInversion) {
+      // A potential deadlock: keep exploring, and report it only if no schedule fails outright.
+      if (!inversion) inversion = std::move(bug);
+      continue;
+    }
     save_schedule(bug, result, test);
     write_trace_json(&bug, bug.trace, "bug");
     result.bug = std::move(bug);
     if (config.stop_on_first_bug) break;
+  }
+  if (!result.bug && inversion) {
+    save_schedule(*inversion, result, test);
+    write_trace_json(&*inversion, inversion->trace, "bug");
+    result.bug = std::move(inversion);
   }
   return result;
 }
@@ -278,17 +334,21 @@ Result replay(std::function<void()> body, std::string_view schedule) {
   const std::string text = detail::load_schedule_argument(schedule);
   detail::Schedule s = detail::parse_schedule(text);
   Config config;
+  config.spurious_wakeups = s.spurious_wakeups;
+  config.detect_races = !s.races_off;
   // A livelock stops at the step where it was recorded; anything else may run a little longer
   // than recorded before a difference is reported.
-  config.max_steps = s.livelock ? s.steps - 1
-                                : env_number("WEAVE_MAX_STEPS",
-                                             std::max<std::uint64_t>(config.max_steps, s.steps + 1));
+  config.max_steps =
+      s.livelock
+          ? s.steps - 1
+          : env_number("WEAVE_MAX_STEPS", std::max<std::uint64_t>(config.max_steps, s.steps + 1));
   auto strategy = detail::make_replay_strategy(s.choices);
   strategy->new_execution();
   detail::OverflowReporting overflow_reporting;
   detail::StackPool pool(config.stack_size);
   detail::ExecutionBuffers buf;
-  detail::Execution ex(config, *strategy, pool, buf);
+  Detectors detectors(config);
+  detail::Execution ex(config, *strategy, pool, buf, detectors.list);
   ex.run(body);
   Result result;
   result.schedules = 1;
@@ -300,17 +360,16 @@ Result replay(std::function<void()> body, std::string_view schedule) {
   }
   std::vector<Step> trace = ex.steps_for_report();
   if (ex.failure()) {
-    Bug bug = make_bug(ex);
+    Bug bug = make_bug(ex, config);
     if (ex.trace_hash() != s.hash || ex.steps() != s.steps) {
       bug.nondeterminism = fmt::format(
           "the replayed run differs from the recorded one ({} steps, hash {:016x}; recorded: {} "
           "steps, hash {:016x}): the test depends on something weave does not control",
           ex.steps(), ex.trace_hash(), s.steps, s.hash);
     }
-    bug.replay_command = fmt::format("WEAVE_REPLAY={} {}{}", shell_quote(bug.schedule),
-                                     shell_quote(self_exe()),
-                                     current_test_name().empty() ? std::string()
-                                                                 : " " + shell_quote(current_test_name()));
+    bug.replay_command = fmt::format(
+        "WEAVE_REPLAY={} {}{}", shell_quote(bug.schedule), shell_quote(self_exe()),
+        current_test_name().empty() ? std::string() : " " + shell_quote(current_test_name()));
     write_trace_json(&bug, bug.trace, "bug");
     result.bug = std::move(bug);
   } else {

@@ -29,10 +29,10 @@ void append_choice(std::string& out, std::uint32_t c) {
 [[noreturn]] void malformed(std::string_view text, const std::string& why) {
   std::string shown(text.substr(0, 80));
   if (text.size() > 80) shown += "...";
-  throw ReplayError(fmt::format(
-      "malformed schedule '{}': {} (expected weave1:<steps>:<hash>:<choices>, e.g. "
-      "weave1:42:9f3a61c2d4e5f607:0x4.1.t0.2x3)",
-      shown, why));
+  throw ReplayError(
+      fmt::format("malformed schedule '{}': {} (expected weave1:<steps>:<hash>:<choices>, e.g. "
+                  "weave1:42:9f3a61c2d4e5f607:0x4.1.t0.2x3)",
+                  shown, why));
 }
 
 std::uint64_t parse_number(std::string_view text, std::string_view field, int base,
@@ -56,7 +56,8 @@ std::string_view trim(std::string_view s) {
 }  // namespace
 
 std::string encode_schedule(const Schedule& s) {
-  std::string out = fmt::format("weave1:{}{}:{:016x}:", s.steps, s.livelock ? "L" : "", s.hash);
+  std::string out = fmt::format("weave1:{}{}{}{}:{:016x}:", s.steps, s.livelock ? "L" : "",
+                                s.spurious_wakeups ? "S" : "", s.races_off ? "N" : "", s.hash);
   for (std::size_t i = 0; i < s.choices.size();) {
     std::size_t j = i;
     while (j < s.choices.size() && s.choices[j] == s.choices[i]) ++j;
@@ -93,8 +94,16 @@ Schedule parse_schedule(std::string_view text) {
   if (c2 == std::string_view::npos) malformed(text, "missing ':' after the trace hash");
   Schedule s;
   std::string_view steps = rest.substr(0, c1);
-  if (!steps.empty() && steps.back() == 'L') {
-    s.livelock = true;
+  while (!steps.empty() && std::isalpha(static_cast<unsigned char>(steps.back()))) {
+    bool* flag = steps.back() == 'L'   ? &s.livelock
+                 : steps.back() == 'S' ? &s.spurious_wakeups
+                 : steps.back() == 'N' ? &s.races_off
+                                       : nullptr;
+    if (flag == nullptr) {
+      malformed(text, fmt::format("unknown flag '{}' after the step count (L, S and N are known)",
+                                  steps.back()));
+    }
+    *flag = true;
     steps.remove_suffix(1);
   }
   s.steps = parse_number(t, steps, 10, text);
@@ -133,9 +142,10 @@ std::string load_schedule_argument(std::string_view token_or_path) {
   if (t.rfind("weave", 0) == 0 && t.find('/') == std::string_view::npos) return std::string(t);
   std::ifstream in{std::string(t)};
   if (!in) {
-    throw ReplayError(fmt::format(
-        "cannot read schedule '{}': it is neither a schedule token (weave1:...) nor a readable file",
-        t));
+    throw ReplayError(
+        fmt::format("cannot read schedule '{}': it is neither a schedule token (weave1:...) nor a "
+                    "readable file",
+                    t));
   }
   std::stringstream ss;
   ss << in.rdbuf();

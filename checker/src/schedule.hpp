@@ -3,11 +3,13 @@
 //
 //   weave1:<steps>:<trace hash>:<choices>
 //
-// <steps> is the execution's length (with an `L` when it ended by exceeding max_steps, so a
-// replay stops at the same step), <trace hash> a 64-bit hash of its trace (both let a replay
-// tell that it did not reproduce the same run). <choices> lists every decision with more than
-// one option, in order, separated by '.': `3` ran thread 3, `t3` timed out thread 3's wait, `r1`
-// drew the number 1; `3x12` is twelve `3`s in a row. Example: weave1:42:9f3a61c2d4e5f607:0x4.1.t0.2x3
+// <steps> is the execution's length, followed by flags: `L` when it ended by exceeding max_steps
+// (so a replay stops at the same step), `S` when Condition waits could wake spuriously, `N` when
+// race detection was off (a replay runs with the same settings); <trace hash> a 64-bit hash of its
+// trace (both let a replay tell that it did not reproduce the same run). <choices> lists every
+// decision with more than one option, in order, separated by '.': `3` ran thread 3, `t3` timed out
+// thread 3's wait, `r1` drew the number 1; `3x12` is twelve `3`s in a row. Example:
+// weave1:42:9f3a61c2d4e5f607:0x4.1.t0.2x3
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -19,7 +21,9 @@ inline constexpr std::uint32_t kDrawBit = 0x4000'0000u;
 
 struct Schedule {
   std::uint64_t steps = 0;
-  bool livelock = false;  // the run ended by exceeding max_steps
+  bool livelock = false;          // the run ended by exceeding max_steps
+  bool spurious_wakeups = false;  // Config::spurious_wakeups was on
+  bool races_off = false;         // Config::detect_races was off
   std::uint64_t hash = 0;
   std::vector<std::uint32_t> choices;
 };

@@ -23,7 +23,7 @@ inline const Example kExamples[] = {
     {"bank_transfer", "two transfers lock accounts in opposite orders", bank_transfer::buggy,
      bank_transfer::fixed, weave::BugKind::Deadlock},
     {"lost_update", "an unprotected counter incremented by two threads", lost_update::buggy,
-     lost_update::fixed, weave::BugKind::AssertionFailure},
+     lost_update::fixed, weave::BugKind::DataRace},
     {"producer_consumer", "two consumers waiting with `if` instead of `while`",
      producer_consumer::buggy, producer_consumer::fixed, weave::BugKind::AssertionFailure},
     {"dining_philosophers", "three philosophers take their left fork first",

@@ -41,10 +41,21 @@ bool Condition::wait_until(detail::Instant deadline, const std::source_location&
   // Let go of the user's lock only while holding our monitor: a notifier needs the monitor too,
   // so it cannot slip in between and find us not yet queued.
   const std::uint32_t saved = lock_->release_save(loc);
-  const bool notified = waiters_.wait(g, deadline, loc);
-  g.unlock();
-  if (notified && b != nullptr) b->acquired(object_);
-  lock_->acquire_restore(saved, loc);
+  // The caller holds the lock again however the wait ends — also when a checked execution is
+  // torn down while it waits, so that its lock guard's release stays correct.
+  struct Reacquire {
+    detail::LockBase& lock;
+    std::uint32_t saved;
+    const std::source_location& loc;
+    ~Reacquire() { lock.acquire_restore(saved, loc); }
+  };
+  bool notified = false;
+  {
+    Reacquire reacquire{*lock_, saved, loc};
+    notified = waiters_.wait(g, deadline, loc);
+    g.unlock();
+    if (notified && b != nullptr) b->acquired(object_);
+  }
   return notified;
 }
 
@@ -58,7 +69,8 @@ void Condition::notify(std::size_t n, std::source_location loc) {
   }
   detail::Guard g(monitor_);
   if (b != nullptr) b->released(object_);
-  waiters_.notify(n);
+  const std::size_t woken = waiters_.notify(n);
+  if (b != nullptr) b->notified(object_, woken);
 }
 
 void Condition::notify_all(std::source_location loc) {
@@ -71,7 +83,8 @@ void Condition::notify_all(std::source_location loc) {
   }
   detail::Guard g(monitor_);
   if (b != nullptr) b->released(object_);
-  waiters_.notify_all();
+  const std::size_t woken = waiters_.notify_all();
+  if (b != nullptr) b->notified(object_, woken);
 }
 
 }  // namespace weave

@@ -14,6 +14,7 @@
 //                scheduling point.
 //  * released()/acquired() — happens-before: the calling thread published to / took from a
 //                synchronising object (lock release/acquire, event set/wait, queue put/get ...).
+//  * notified() — a Condition was notified, and how many waiters that woke (lost notifications).
 //  * block()/wake() — the wait-queue core (detail::WaitQueue) blocks the calling thread on a
 //                waiter it has already queued, and wakes a waiter it has dequeued. Only the wait
 //                queue calls these, so every blocking primitive shares one blocking mechanism.
@@ -85,32 +86,32 @@ class Object {
 
 // The operation at a scheduling point; the object's kind gives it context in a trace.
 enum class Op : std::uint8_t {
-  Start,       // Thread::start
-  Run,         // a thread begins
-  Exit,        // a thread ends
-  Join,        // Thread::join / Queue::join / waiting for a Future
+  Start,  // Thread::start
+  Run,    // a thread begins
+  Exit,   // a thread ends
+  Join,   // Thread::join / Queue::join / waiting for a Future
   Yield,
   Sleep,
-  Acquire,     // Lock, RLock, Semaphore, Condition's lock
+  Acquire,  // Lock, RLock, Semaphore, Condition's lock
   TryAcquire,
   Release,
-  Wait,        // Condition, Event, Barrier
+  Wait,  // Condition, Event, Barrier
   Notify,
   NotifyAll,
-  Set,         // Event
+  Set,  // Event
   Clear,
-  Reset,       // Barrier
+  Reset,  // Barrier
   Abort,
-  Put,         // Queue
+  Put,  // Queue
   Get,
   TaskDone,
   Shutdown,
-  Submit,      // Executor
-  Cancel,      // Future, Timer
-  Complete,    // a Future gets its result
-  Read,        // Shared, Atomic, note_read
-  Write,       // Shared, Atomic, note_write
-  ReadWrite,   // Atomic read-modify-write
+  Submit,     // Executor
+  Cancel,     // Future, Timer
+  Complete,   // a Future gets its result
+  Read,       // Shared, Atomic, note_read
+  Write,      // Shared, Atomic, note_write
+  ReadWrite,  // Atomic read-modify-write
   Assert,
 };
 const char* op_name(Op op) noexcept;
@@ -141,6 +142,8 @@ class Backend {
                       const std::source_location& loc) = 0;
   virtual void released(const Object& sync) = 0;
   virtual void acquired(const Object& sync) = 0;
+  // A Condition's notify or notify_all woke `woken` waiters (0: nobody was waiting).
+  virtual void notified(const Object& cond, std::size_t woken) = 0;
 
   // Blocks the calling thread, already queued as `w`, until wake(w) or the deadline.
   // Returns true when woken; false on timeout (the caller then unlinks `w`).
