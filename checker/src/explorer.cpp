@@ -310,6 +310,7 @@ Result check(std::function<void()> body, Config config) {
     if (!ex.failure()) continue;
     if (result.bug) continue;  // keep the first one
     Bug bug = make_bug(ex, config);
+    bug.found_in = result.schedules;
     const std::vector<detail::RawStep> original = ex.trace();
     bug.nondeterminism = check_reproducible(body, runner, bug, original);
     if (bug.kind == BugKind::LockOrderInversion) {

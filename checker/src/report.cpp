@@ -21,11 +21,21 @@ std::string json_escape(const std::string& s) {
   out.reserve(s.size() + 2);
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           out += fmt::format("\\u{:04x}", c);
@@ -66,17 +76,21 @@ std::string format_report(const Result& result) {
   }
   name_width = std::min<std::size_t>(name_width, 24);
   object_width = std::min<std::size_t>(object_width, 32);
-  out += fmt::format("\nTrace ({} steps; found in schedule {}{}):\n", bug.trace.size(),
-                     result.schedules,
-                     result.seed != 0 ? fmt::format(", seed {}", result.seed)
-                                      : std::string(", replayed"));
+  out += fmt::format(
+      "\nTrace ({} steps; found in schedule {}{}{}):\n", bug.trace.size(),
+      bug.found_in != 0 ? bug.found_in : result.schedules,
+      result.seed != 0 ? fmt::format(", seed {}", result.seed) : std::string(", replayed"),
+      bug.kind == BugKind::LockOrderInversion && bug.found_in != 0
+          ? fmt::format("; {} schedules explored, none deadlocked", result.schedules)
+          : std::string());
   out += fmt::format("     {:>5}  {:<{}}  {:<11} {:<{}}  {}\n", "step", "thread", name_width,
                      "operation", "object", object_width, "location");
   const std::size_t n = bug.trace.size();
   for (std::size_t i = 0; i < n; ++i) {
     if (n > kHead + kTail && i == kHead) {
-      out += fmt::format("  ... {} steps not shown (WEAVE_TRACE_OUT=trace.json writes them all) ...\n",
-                         n - kHead - kTail);
+      out +=
+          fmt::format("  ... {} steps not shown (WEAVE_TRACE_OUT=trace.json writes them all) ...\n",
+                      n - kHead - kTail);
       i = n - kTail;
     }
     append_step(out, bug.trace[i], bug.trace[i].index == bug.failing_step, name_width,

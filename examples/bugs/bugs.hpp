@@ -5,9 +5,12 @@
 #include "bugs/bank_transfer.hpp"
 #include "bugs/barrier_party.hpp"
 #include "bugs/dining_philosophers.hpp"
+#include "bugs/late_waiter.hpp"
+#include "bugs/lock_order.hpp"
 #include "bugs/lost_update.hpp"
 #include "bugs/pool_starvation.hpp"
 #include "bugs/producer_consumer.hpp"
+#include "bugs/spurious_wakeup.hpp"
 
 namespace examples::bugs {
 
@@ -17,6 +20,7 @@ struct Example {
   void (*buggy)();
   void (*fixed)();
   weave::BugKind expected;
+  bool spurious_wakeups = false;  // check with Config::spurious_wakeups on
 };
 
 inline const Example kExamples[] = {
@@ -32,6 +36,12 @@ inline const Example kExamples[] = {
      pool_starvation::buggy, pool_starvation::fixed, weave::BugKind::Deadlock},
     {"barrier_party", "a three-party Barrier reached by only two threads", barrier_party::buggy,
      barrier_party::fixed, weave::BugKind::Deadlock},
+    {"late_waiter", "a notify sent before the waiter waits", late_waiter::buggy, late_waiter::fixed,
+     weave::BugKind::LostNotification},
+    {"spurious_wakeup", "a worker waits with `if` and wakes without a notify",
+     spurious_wakeup::buggy, spurious_wakeup::fixed, weave::BugKind::AssertionFailure, true},
+    {"lock_order", "two code paths lock cache and stats in opposite orders", lock_order::buggy,
+     lock_order::fixed, weave::BugKind::LockOrderInversion},
 };
 
 }  // namespace examples::bugs

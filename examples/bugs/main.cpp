@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
     weave::Config config;
     config.seed = 2026;  // fixed, so the output is the same on every run
     config.iterations = 2000;
+    config.spurious_wakeups = ex.spurious_wakeups;
     weave::set_test_name(ex.name);
     std::printf("=== %s%s: %s\n", ex.name, fixed ? " (fixed)" : "", ex.what);
     const weave::Result r = weave::check(fixed ? ex.fixed : ex.buggy, config);

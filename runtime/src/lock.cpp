@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "weave/detail/lockdep.hpp"
 #include "weave/errors.hpp"
 #include "weave/thread.hpp"
 
@@ -19,6 +20,10 @@ constexpr int kSpins = 64;
 LockBase::LockBase(ObjectKind kind, std::string name, std::source_location loc)
     : object_(kind, std::move(name), loc) {
   object_.set_holder_source(&owner_);
+}
+
+LockBase::~LockBase() {
+  if (lockdep_maybe_on() && backend() == nullptr) lockdep_destroyed(object_);
 }
 
 bool LockBase::held_by_me() const {
@@ -45,6 +50,7 @@ bool LockBase::take(Instant deadline, bool try_only, const std::source_location&
   owner_.store(me, std::memory_order_relaxed);
   count_ = 1;
   if (b != nullptr) b->acquired(object_);
+  if (lockdep_maybe_on() && b == nullptr) lockdep_acquired(object_, loc, try_only);
   return true;
 }
 
@@ -106,6 +112,7 @@ void LockBase::release(const std::source_location& loc) {
   count_ = 0;
   owner_.store(0, std::memory_order_relaxed);
   if (b != nullptr) b->released(object_);
+  if (lockdep_maybe_on() && b == nullptr) lockdep_released(object_);
   unlock_word();
 }
 
@@ -113,7 +120,9 @@ std::uint32_t LockBase::release_save(const std::source_location& /*loc*/) {
   const std::uint32_t saved = count_;
   count_ = 0;
   owner_.store(0, std::memory_order_relaxed);
-  if (Backend* b = backend()) b->released(object_);
+  Backend* b = backend();
+  if (b != nullptr) b->released(object_);
+  if (lockdep_maybe_on() && b == nullptr) lockdep_released(object_);
   unlock_word();
   return saved;
 }
@@ -122,7 +131,9 @@ void LockBase::acquire_restore(std::uint32_t count, const std::source_location& 
   lock_word(kNever, false, loc);
   owner_.store(current_ident(), std::memory_order_relaxed);
   count_ = count;
-  if (Backend* b = backend()) b->acquired(object_);
+  Backend* b = backend();
+  if (b != nullptr) b->acquired(object_);
+  if (lockdep_maybe_on() && b == nullptr) lockdep_acquired(object_, loc, false);
 }
 
 }  // namespace weave::detail

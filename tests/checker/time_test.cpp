@@ -1,10 +1,9 @@
 // Virtual time: sleeps and timeouts never wait on the wall clock, and timed waits explore both
 // outcomes.
-#include <weave/catch2.hpp>
-#include <weave/weave.hpp>
-
 #include <chrono>
 #include <set>
+#include <weave/catch2.hpp>
+#include <weave/weave.hpp>
 
 using namespace std::chrono_literals;
 
@@ -93,4 +92,31 @@ TEST_CASE("A Timer fires in virtual time, and cancel stops it", "[checker][time]
       c);
   REQUIRE_THAT(r, weave::NoBug());
   CHECK(fired == std::set<int>{1});
+}
+
+TEST_CASE("Polling with timed waits lets the awaited thread finish, under PCT too",
+          "[checker][time]") {
+  // PCT must not let a high-priority poller's timeouts starve the thread it polls for.
+  auto body = [] {
+    weave::Shared<int> done{0, "done"};
+    weave::Event ready{"ready"};
+    weave::Thread worker(weave::ThreadOptions{"worker"}, [&] {
+      for (int i = 0; i < 5; ++i) weave::yield();
+      ready.set();
+    });
+    worker.start();
+    while (!ready.wait(5ms)) {
+    }
+    while (!worker.join(5ms)) {
+    }
+    done.store(1);
+  };
+  for (auto s : {weave::Strategy::PCT, weave::Strategy::Random}) {
+    weave::Config c;
+    c.strategy = s;
+    c.seed = 5;
+    c.iterations = 200;
+    c.max_steps = 5000;
+    REQUIRE_THAT(weave::check(body, c), weave::NoBug());
+  }
 }

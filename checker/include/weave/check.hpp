@@ -30,14 +30,14 @@ enum class Strategy { Random, PCT, DFS, DPOR };
 
 struct Config {
   Strategy strategy = Strategy::PCT;
-  std::uint64_t iterations = 1000;     // schedules to try (DFS/DPOR: an upper bound)
-  std::uint64_t seed = 0;              // 0: pick one and print it
+  std::uint64_t iterations = 1000;  // schedules to try (DFS/DPOR: an upper bound)
+  std::uint64_t seed = 0;           // 0: pick one and print it
   int pct_depth = 3;
-  int preemption_bound = -1;           // DFS/DPOR; -1: none
-  std::uint64_t max_steps = 100000;    // per schedule; beyond it: Livelock bug
+  int preemption_bound = -1;         // DFS/DPOR; -1: none
+  std::uint64_t max_steps = 100000;  // per schedule; beyond it: Livelock bug
   Duration time_budget = Duration::max();
   bool detect_races = true;
-  bool spurious_wakeups = false;       // let Condition waits wake spuriously
+  bool spurious_wakeups = false;  // let Condition waits wake spuriously
   bool stop_on_first_bug = true;
   // Extensions:
   std::size_t stack_size = 256 * 1024;  // bytes per fiber stack (a guard page below each)
@@ -58,39 +58,40 @@ const char* to_string(BugKind kind) noexcept;
 
 // One step of an execution: a thread performing one facade operation.
 struct Step {
-  std::uint64_t index = 0;       // 1-based
-  std::uint32_t thread = 0;      // thread number in the execution; 0 is MainThread
+  std::uint64_t index = 0;   // 1-based
+  std::uint32_t thread = 0;  // thread number in the execution; 0 is MainThread
   std::string thread_name;
-  std::string operation;         // "acquire", "wait", "put", ...
-  std::string object;            // "Lock accounts", "Queue#2", "" when none
+  std::string operation;  // "acquire", "wait", "put", ...
+  std::string object;     // "Lock accounts", "Queue#2", "" when none
   std::string file;
   std::uint32_t line = 0;
-  std::string note;              // "blocked", "timed out", "woken", "failed", ...
+  std::string note;  // "blocked", "timed out", "woken", "failed", ...
 };
 
 struct Bug {
   BugKind kind;
-  std::string message;                 // one line: what went wrong, where
-  std::string schedule;                // self-contained replay token
-  std::vector<Step> trace;             // every step: thread, operation, object, source location
+  std::string message;      // one line: what went wrong, where
+  std::string schedule;     // self-contained replay token
+  std::vector<Step> trace;  // every step: thread, operation, object, source location
   // Extensions:
-  std::uint64_t failing_step = 0;      // index of the step where it went wrong
-  std::string involved;                // the threads involved and what they were doing, one per line
-  std::string objects;                 // threads and objects in the trace, with creation sites
-  std::string schedule_file;           // where the schedule was saved ("" if not saved)
-  std::string replay_command;          // how to replay it
-  std::string nondeterminism;          // non-empty when replaying did not reproduce the trace
+  std::uint64_t failing_step = 0;  // index of the step where it went wrong
+  std::string involved;            // the threads involved and what they were doing, one per line
+  std::string objects;             // threads and objects in the trace, with creation sites
+  std::string schedule_file;       // where the schedule was saved ("" if not saved)
+  std::string replay_command;      // how to replay it
+  std::string nondeterminism;      // non-empty when replaying did not reproduce the trace
+  std::uint64_t found_in = 0;      // the schedule (1-based) that found it; 0 when replayed
 };
 
 struct Result {
   bool ok() const { return !bug.has_value(); }
   std::optional<Bug> bug;
   std::uint64_t schedules = 0, steps = 0;
-  bool exhausted = false;              // DFS/DPOR covered every schedule within its bounds
-  std::string report() const;          // the human-readable report, with the replay command
+  bool exhausted = false;      // DFS/DPOR covered every schedule within its bounds
+  std::string report() const;  // the human-readable report, with the replay command
   // Extensions:
-  std::uint64_t seed = 0;              // the seed used
-  Strategy strategy = Strategy::PCT;   // the strategy used
+  std::uint64_t seed = 0;             // the seed used
+  Strategy strategy = Strategy::PCT;  // the strategy used
 };
 
 // A schedule that cannot be replayed: malformed, or it no longer fits the program (the message

@@ -36,13 +36,21 @@ class PctStrategy final : public StrategyImpl {
       priority(current) = next_change_ + 1;  // below every initial priority (those are >= depth)
       ++next_change_;
     }
-    std::size_t best = 0;
+    // A timeout competes with runnable threads only now and then: if a high-priority thread's
+    // timed wait always fired first, a thread polling with timed waits (while (!t.join(5ms)))
+    // would starve the thread it waits for forever.
+    const bool any_runnable = std::any_of(candidates.begin(), candidates.end(),
+                                          [](auto c) { return (c & kTimeoutBit) == 0; });
+    const bool timeouts_compete = !any_runnable || rng_.below(4) == 0;
+    std::size_t best = candidates.size();
     std::uint64_t best_priority = 0;
     for (std::size_t i = 0; i < candidates.size(); ++i) {
+      const bool timeout = (candidates[i] & kTimeoutBit) != 0;
+      if (timeout && !timeouts_compete) continue;
       const std::uint64_t p = priority(candidate_thread(candidates[i]));
-      // A thread that can both run and time out: prefer running it (timeouts are rarer events);
-      // a lone timed waiter of top priority still times out.
-      if (p > best_priority || (p == best_priority && (candidates[best] & kTimeoutBit) != 0)) {
+      // Between equals, running beats timing out.
+      if (best == candidates.size() || p > best_priority ||
+          (p == best_priority && (candidates[best] & kTimeoutBit) != 0 && !timeout)) {
         best = i;
         best_priority = p;
       }

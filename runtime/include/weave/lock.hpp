@@ -27,6 +27,7 @@ namespace detail {
 class LockBase {
  public:
   LockBase(ObjectKind kind, std::string name, std::source_location loc);
+  ~LockBase();
   LockBase(const LockBase&) = delete;
   LockBase& operator=(const LockBase&) = delete;
 
