@@ -30,8 +30,6 @@ bool LockBase::held_by_me() const {
   return owner_.load(std::memory_order_relaxed) == current_ident();
 }
 
-void LockBase::acquire(const std::source_location& loc) { take(kNever, false, loc); }
-
 bool LockBase::try_acquire(const std::source_location& loc) { return take(kNever, true, loc); }
 
 bool LockBase::acquire_for(Duration timeout, const std::source_location& loc) {
@@ -85,14 +83,12 @@ bool LockBase::lock_slow(Instant deadline, const std::source_location& loc) {
   return true;
 }
 
-void LockBase::unlock_word() {
-  if (state_.exchange(0, std::memory_order_release) == 2) {
-    Guard g(monitor_);
-    waiters_.notify_one();
-  }
+void LockBase::wake_one() {
+  Guard g(monitor_);
+  waiters_.notify_one();
 }
 
-void LockBase::release(const std::source_location& loc) {
+void LockBase::release_slow(const std::source_location& loc) {
   Backend* b = backend();
   const std::uint64_t me = current_ident();
   if (b != nullptr) b->point(Op::Release, &object_, loc);

@@ -9,9 +9,12 @@ namespace weave {
 
 Semaphore::Semaphore(detail::ObjectKind kind, std::size_t value, std::string name,
                      std::source_location loc)
-    : object_(kind, std::move(name), loc), initial_(value), value_(value) {}
-
-void Semaphore::acquire(std::source_location loc) { take(detail::kNever, false, loc); }
+    : object_(kind, std::move(name), loc),
+      initial_(value),
+      bound_(kind == detail::ObjectKind::BoundedSemaphore
+                 ? value
+                 : std::numeric_limits<std::size_t>::max()),
+      value_(value) {}
 
 bool Semaphore::try_acquire(std::source_location loc) { return take(detail::kNever, true, loc); }
 
@@ -36,7 +39,7 @@ bool Semaphore::take(detail::Instant deadline, bool try_only, const std::source_
   return true;
 }
 
-void Semaphore::release(std::size_t n, std::source_location loc) {
+void Semaphore::release_slow(std::size_t n, const std::source_location& loc) {
   detail::Backend* b = detail::backend();
   if (b != nullptr) b->point(detail::Op::Release, &object_, loc);
   const char* kind = detail::kind_name(object_.kind());

@@ -17,16 +17,24 @@ namespace weave {
 
 const char* to_string(ThreadState s) noexcept {
   switch (s) {
-    case ThreadState::New: return "New";
-    case ThreadState::Runnable: return "Runnable";
-    case ThreadState::Running: return "Running";
-    case ThreadState::Blocked: return "Blocked";
-    case ThreadState::Terminated: return "Terminated";
+    case ThreadState::New:
+      return "New";
+    case ThreadState::Runnable:
+      return "Runnable";
+    case ThreadState::Running:
+      return "Running";
+    case ThreadState::Blocked:
+      return "Blocked";
+    case ThreadState::Terminated:
+      return "Terminated";
   }
   return "?";
 }
 
 namespace detail {
+
+constinit thread_local std::uint64_t tls_ident = 0;
+
 namespace {
 
 // Process-wide bookkeeping for OS threads. Never destroyed: daemon threads may still use it while
@@ -48,7 +56,6 @@ std::atomic<std::uint64_t> g_next_dummy_number{1};
 std::atomic<std::size_t> g_alive{0};  // started, unfinished weave threads
 
 constinit thread_local ThreadCore* tls_core = nullptr;
-constinit thread_local std::uint64_t tls_ident = 0;
 constinit thread_local bool tls_adoption_over = false;  // a foreign thread's adopted Thread is gone
 
 std::uint64_t next_thread_number() {
@@ -56,9 +63,7 @@ std::uint64_t next_thread_number() {
   return g_next_thread_number.fetch_add(1, std::memory_order_relaxed);
 }
 
-bool is_process_main_thread() {
-  return static_cast<pid_t>(::syscall(SYS_gettid)) == ::getpid();
-}
+bool is_process_main_thread() { return static_cast<pid_t>(::syscall(SYS_gettid)) == ::getpid(); }
 
 // Python's threading._shutdown: at exit, wait for every non-daemon thread.
 void join_non_daemon_threads_at_exit() {
@@ -165,7 +170,7 @@ std::unique_ptr<Thread> adopt_thread(std::shared_ptr<ThreadCore> core) {
   return std::unique_ptr<Thread>(new Thread(Thread::AdoptTag{}, std::move(core)));
 }
 
-std::uint64_t current_ident() {
+std::uint64_t current_ident_slow() {
   if (Backend* b = backend()) return b->current().ident.load(std::memory_order_relaxed);
   if (tls_ident != 0) return tls_ident;
   return current_core().ident.load(std::memory_order_relaxed);

@@ -14,6 +14,8 @@
 #include <string>
 
 #include "weave/backend.hpp"
+#include "weave/detail/ident.hpp"
+#include "weave/detail/lockdep.hpp"
 #include "weave/detail/wait_queue.hpp"
 #include "weave/duration.hpp"
 
@@ -31,10 +33,14 @@ class LockBase {
   LockBase(const LockBase&) = delete;
   LockBase& operator=(const LockBase&) = delete;
 
-  void acquire(const std::source_location& loc);
+  void acquire(const std::source_location& loc) {
+    if (!fast_acquire()) take(kNever, false, loc);
+  }
   bool try_acquire(const std::source_location& loc);
   bool acquire_for(Duration timeout, const std::source_location& loc);
-  void release(const std::source_location& loc);
+  void release(const std::source_location& loc) {
+    if (!fast_release()) release_slow(loc);
+  }
   bool locked() const noexcept { return state_.load(std::memory_order_relaxed) != 0; }
   bool held_by_me() const;
   const Object& object() const noexcept { return object_; }
@@ -47,8 +53,35 @@ class LockBase {
   bool reentrant() const noexcept { return object_.kind() == ObjectKind::RLock; }
   bool lock_word(Instant deadline, bool try_only, const std::source_location& loc);
   bool lock_slow(Instant deadline, const std::source_location& loc);
-  void unlock_word();
+  // Frees the lock word; wakes one waiter if some may be queued.
+  void unlock_word() {
+    if (state_.exchange(0, std::memory_order_release) == 2) wake_one();
+  }
+  void wake_one();
   bool take(Instant deadline, bool try_only, const std::source_location& loc);
+  void release_slow(const std::source_location& loc);
+  // The common case inline, on an OS thread with lock-order checking off: a free lock is taken,
+  // a lock held once by the caller is let go. False: take the full path.
+  bool fast_acquire() noexcept {
+    if (backend() != nullptr || lockdep_maybe_on() || tls_ident == 0) return false;
+    std::uint32_t expected = 0;
+    if (!state_.compare_exchange_strong(expected, 1, std::memory_order_acquire,
+                                        std::memory_order_relaxed)) {
+      return false;
+    }
+    owner_.store(tls_ident, std::memory_order_relaxed);
+    count_ = 1;
+    return true;
+  }
+  bool fast_release() {
+    if (backend() != nullptr || lockdep_maybe_on() || tls_ident == 0) return false;
+    // count_ is read only once the caller is known to own the lock.
+    if (owner_.load(std::memory_order_relaxed) != tls_ident || count_ != 1) return false;
+    count_ = 0;
+    owner_.store(0, std::memory_order_relaxed);
+    unlock_word();
+    return true;
+  }
 
   Object object_;
   std::atomic<std::uint32_t> state_{0};

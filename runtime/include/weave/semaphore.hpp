@@ -12,6 +12,7 @@
 //
 // Happens-before: a release happens before every acquire that returns after it.
 #include <cstddef>
+#include <limits>
 #include <source_location>
 #include <string>
 
@@ -30,14 +31,18 @@ class Semaphore {
   Semaphore& operator=(const Semaphore&) = delete;
 
   // Takes a permit, blocking until one is released.
-  void acquire(std::source_location loc = std::source_location::current());
+  void acquire(std::source_location loc = std::source_location::current()) {
+    if (!fast_take()) take(detail::kNever, false, loc);
+  }
   // Takes a permit if one is free; never blocks.
   bool try_acquire(std::source_location loc = std::source_location::current());
   // Waits at most `timeout` for a permit; true when taken.
   bool acquire(Duration timeout, std::source_location loc = std::source_location::current());
   // Gives back n permits, waking up to n waiters. n == 0 (or, for a BoundedSemaphore, going
   // above the initial value): UsageError.
-  void release(std::size_t n = 1, std::source_location loc = std::source_location::current());
+  void release(std::size_t n = 1, std::source_location loc = std::source_location::current()) {
+    if (n != 1 || !fast_give()) release_slow(n, loc);
+  }
 
   const detail::Object& object() const noexcept { return object_; }
 
@@ -47,10 +52,30 @@ class Semaphore {
 
  private:
   bool take(detail::Instant deadline, bool try_only, const std::source_location& loc);
+  void release_slow(std::size_t n, const std::source_location& loc);
+  // The common cases inline, on OS threads: a free permit taken; a permit given back with nobody
+  // waiting and room below the bound. False: take the full path.
+  bool fast_take() {
+    if (detail::backend() != nullptr) return false;
+    monitor_.os_lock();
+    const bool got = value_ > 0;
+    if (got) --value_;
+    monitor_.os_unlock();
+    return got;
+  }
+  bool fast_give() {
+    if (detail::backend() != nullptr) return false;
+    monitor_.os_lock();
+    const bool done = waiters_.empty() && value_ < bound_;
+    if (done) ++value_;
+    monitor_.os_unlock();
+    return done;
+  }
 
   detail::Object object_;
   const std::size_t initial_;
-  std::size_t value_;  // free permits, under monitor_; never > 0 while waiters_ is non-empty
+  const std::size_t bound_;  // the most permits there may be: initial_ if bounded
+  std::size_t value_;        // free permits, under monitor_; never > 0 while waiters_ is non-empty
   detail::Monitor monitor_;
   detail::WaitQueue waiters_{&object_};
 };

@@ -22,6 +22,7 @@
 #include <utility>
 
 #include "weave/backend.hpp"
+#include "weave/detail/ident.hpp"
 #include "weave/detail/wait_queue.hpp"
 #include "weave/duration.hpp"
 
@@ -55,8 +56,6 @@ struct ThreadCore : std::enable_shared_from_this<ThreadCore> {
 void thread_main(std::shared_ptr<ThreadCore> core);
 // The calling thread's core (created on first use for the main and foreign threads).
 ThreadCore& current_core();
-// The calling thread's ident, cheaply.
-std::uint64_t current_ident();
 // A Thread object for a thread weave did not start (the main thread of a checked execution).
 std::unique_ptr<Thread> adopt_thread(std::shared_ptr<ThreadCore> core);
 // Marks the calling thread Blocked or Running (OS threads).
@@ -71,14 +70,16 @@ class Thread {
   // As std::thread: the target and the arguments are decay-copied (std::ref passes a reference)
   // and the target is called once with them as rvalues, so move-only ones work.
   template <class F, class... A>
-    requires(!std::is_same_v<std::decay_t<F>, ThreadOptions> &&
-             std::is_invocable_v<std::decay_t<F>, std::decay_t<A>...>)
-  explicit Thread(F&& target, A&&... args) : Thread(ThreadOptions{}) {
+  requires(!std::is_same_v<std::decay_t<F>, ThreadOptions> &&
+           std::is_invocable_v<std::decay_t<F>, std::decay_t<A>...>) explicit Thread(F&& target,
+                                                                                     A&&... args)
+      : Thread(ThreadOptions{}) {
     set_target(bind(std::forward<F>(target), std::forward<A>(args)...));
   }
   template <class F, class... A>
-    requires std::is_invocable_v<std::decay_t<F>, std::decay_t<A>...>
-  Thread(ThreadOptions options, F&& target, A&&... args) : Thread(std::move(options)) {
+  requires std::is_invocable_v<std::decay_t<F>, std::decay_t<A>...> Thread(ThreadOptions options,
+                                                                           F&& target, A&&... args)
+      : Thread(std::move(options)) {
     set_target(bind(std::forward<F>(target), std::forward<A>(args)...));
   }
   Thread(const Thread&) = delete;
@@ -145,8 +146,8 @@ std::size_t active_count();
 
 struct ExceptHookArgs {
   std::exception_ptr exception;
-  std::string what;      // what() of a std::exception, else "unknown exception"
-  Thread* thread;        // may be null when the Thread object is gone
+  std::string what;  // what() of a std::exception, else "unknown exception"
+  Thread* thread;    // may be null when the Thread object is gone
   std::string thread_name;
 };
 using ExceptHook = std::function<void(const ExceptHookArgs&)>;

@@ -22,6 +22,9 @@ class Monitor {
   Monitor() = default;
   Monitor(const Monitor&) = delete;
   Monitor& operator=(const Monitor&) = delete;
+  // OS threads only, for a primitive's short fast path (a Guard otherwise).
+  void os_lock() { mutex_.lock(); }
+  void os_unlock() { mutex_.unlock(); }
 
  private:
   friend class Guard;
