@@ -1,11 +1,59 @@
 #include "weave/detail/wait_queue.hpp"
 
-#include <chrono>
-#include <condition_variable>
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <ctime>
 
 #include "weave/thread.hpp"
 
 namespace weave::detail {
+
+// OS threads: each waiter sleeps on its own futex word. A notify sets the word under the monitor
+// and wakes the sleeper after the monitor is let go (flush_wakes). The waiter may have returned
+// by then — woken by its timeout, it retakes the monitor and sees it was signaled — so the wake
+// may hit a word that is gone: harmless for a futex (it wakes nobody, or causes one spurious
+// wakeup of a later word at that address, and every futex wait here loops on its condition).
+namespace {
+
+constexpr unsigned kMaxPendingWakes = 16;
+constinit thread_local std::atomic<std::uint32_t>* tls_wakes[kMaxPendingWakes] = {};
+
+void futex_wake(std::atomic<std::uint32_t>* word) noexcept {
+  ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(word), FUTEX_WAKE_PRIVATE, 1, nullptr,
+            nullptr, 0);
+}
+
+// Sleeps while *word == 0, until `deadline` (steady clock, as CLOCK_MONOTONIC); false on timeout.
+bool futex_wait(std::atomic<std::uint32_t>& word, Instant deadline) noexcept {
+  while (word.load(std::memory_order_acquire) == 0) {
+    timespec ts{};
+    timespec* until = nullptr;
+    if (deadline != kNever) {
+      ts.tv_sec = static_cast<time_t>(deadline / 1'000'000'000);
+      ts.tv_nsec = static_cast<long>(deadline % 1'000'000'000);
+      until = &ts;
+    }
+    const long r = ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word),
+                             FUTEX_WAIT_BITSET_PRIVATE, 0, until, nullptr, FUTEX_BITSET_MATCH_ANY);
+    if (r == -1 && errno == ETIMEDOUT) return word.load(std::memory_order_acquire) != 0;
+  }
+  return true;
+}
+
+}  // namespace
+
+constinit thread_local unsigned tls_pending_wakes = 0;
+constinit thread_local unsigned tls_guards_held = 0;
+
+void flush_wakes() noexcept {
+  const unsigned n = tls_pending_wakes;
+  tls_pending_wakes = 0;
+  for (unsigned i = 0; i < n; ++i) futex_wake(tls_wakes[i]);
+}
 
 void WaitQueue::push_back(Waiter* w) noexcept {
   w->next = nullptr;
@@ -58,22 +106,17 @@ bool WaitQueue::wait(Guard& g, Instant deadline, const std::source_location& loc
     } unlink_on_exit{*this, w};
     return b->block(w, deadline, loc) || w.signaled;
   }
-  // OS threads: each waiter sleeps on its own condition variable, under the monitor's mutex, so
-  // a notify can never be lost between queueing and sleeping.
-  std::condition_variable cv;
-  w.park = &cv;
+  // OS threads: queued under the monitor, so a notify cannot slip between queueing and sleeping:
+  // it sets the word, and a futex wait on a set word returns at once.
   set_current_state(ThreadState::Blocked);
-  const auto until = std::chrono::steady_clock::time_point(std::chrono::nanoseconds(deadline));
-  while (!w.signaled) {
-    if (deadline == kNever) {
-      cv.wait(g.lock_);
-    } else if (cv.wait_until(g.lock_, until) == std::cv_status::timeout && !w.signaled) {
-      unlink(&w);
-      set_current_state(ThreadState::Running);
-      return false;
-    }
-  }
+  g.unlock();
+  futex_wait(w.word, deadline);
+  g.lock();
   set_current_state(ThreadState::Running);
+  if (!w.signaled) {
+    unlink(&w);  // timed out, and no notify took it meanwhile
+    return false;
+  }
   return true;
 }
 
@@ -83,9 +126,13 @@ bool WaitQueue::notify_one() {
   w->signaled = true;
   if (Backend* b = backend()) {
     b->wake(*w);
+    return true;
+  }
+  w->word.store(1, std::memory_order_release);
+  if (tls_guards_held > 0 && tls_pending_wakes < kMaxPendingWakes) {
+    tls_wakes[tls_pending_wakes++] = &w->word;  // woken when the monitor is let go
   } else {
-    // Notified under the monitor: the waiter cannot leave (and free its stack) before we are done.
-    static_cast<std::condition_variable*>(w->park)->notify_one();
+    futex_wake(&w->word);
   }
   return true;
 }

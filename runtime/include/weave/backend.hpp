@@ -127,10 +127,11 @@ struct ExecutionAborted {};
 struct Waiter {
   Waiter* next = nullptr;
   Waiter* prev = nullptr;
-  const Object* object = nullptr;  // what it waits on
-  std::uintptr_t tag = 0;          // primitive-specific
-  bool signaled = false;           // dequeued by a notify
-  void* park = nullptr;            // OS: its condition variable; checked: the backend's record
+  const Object* object = nullptr;      // what it waits on
+  std::uintptr_t tag = 0;              // primitive-specific
+  bool signaled = false;               // dequeued by a notify
+  void* park = nullptr;                // checked: the backend's record
+  std::atomic<std::uint32_t> word{0};  // OS: the futex word a notify sets to 1
 };
 
 class Backend {

@@ -31,20 +31,33 @@ class Monitor {
   std::mutex mutex_;
 };
 
+// Wakes, on OS threads, the waiters that notifies under a monitor dequeued: done once the
+// monitor is let go, so that a woken thread does not at once block on the monitor its waker
+// still holds.
+void flush_wakes() noexcept;
+extern constinit thread_local unsigned tls_pending_wakes;
+extern constinit thread_local unsigned tls_guards_held;  // monitors this OS thread holds
+
 // Holds a Monitor for a scope; a no-op inside a checked execution.
 class Guard {
  public:
-  explicit Guard(Monitor& m) : lock_(m.mutex_, std::defer_lock) {
-    if (backend() == nullptr) lock_.lock();
-  }
+  explicit Guard(Monitor& m) : lock_(m.mutex_, std::defer_lock) { lock(); }
+  ~Guard() { unlock(); }
   Guard(const Guard&) = delete;
   Guard& operator=(const Guard&) = delete;
   // Lets go early (before calling out to user code).
   void unlock() {
-    if (lock_.owns_lock()) lock_.unlock();
+    if (lock_.owns_lock()) {
+      lock_.unlock();
+      --tls_guards_held;
+      if (tls_pending_wakes != 0) flush_wakes();
+    }
   }
   void lock() {
-    if (backend() == nullptr && !lock_.owns_lock()) lock_.lock();
+    if (backend() == nullptr && !lock_.owns_lock()) {
+      lock_.lock();
+      ++tls_guards_held;
+    }
   }
 
  private:
