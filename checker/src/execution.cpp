@@ -592,7 +592,7 @@ void Execution::assertion_failed(const char* expr, const std::source_location& l
 
 void Execution::uncaught(ThreadCore& core, std::exception_ptr e) {
   const std::string what = what_of(e);
-  record(Op::Exit, &core.object, nullptr, std::source_location::current(), StepNote::None);
+  record(Op::Exit, &core.object, nullptr, core.object.created(), StepNote::None);
   note_failure(
       BugKind::UncaughtException,
       fmt::format("UncaughtException: an exception escaped {}: {}", core.object.name(), what),

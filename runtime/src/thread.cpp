@@ -196,7 +196,9 @@ void thread_main(std::shared_ptr<ThreadCore> core) {
     } else if (core->target) {
       core->target();
     }
-    if (b != nullptr) b->point(Op::Exit, &core->object, std::source_location::current());
+    // A thread's exit is shown at the line that started it: the end of a thread has no line of
+    // its own in the user's code.
+    if (b != nullptr) b->point(Op::Exit, &core->object, core->object.created());
   } catch (const ExecutionAborted&) {
     // The checked execution is being torn down; just end.
   } catch (...) {
