@@ -9,34 +9,22 @@
 #include <weave/catch2.hpp>
 #include <weave/weave.hpp>
 
+#include "detect_support.hpp"
+
 using weave::BugKind;
 using weave::FindsBug;
 using weave::NoBug;
 
 namespace {
 
+using namespace detect_support;
+
 weave::Config cfg(weave::Strategy s = weave::Strategy::PCT, std::uint64_t iterations = 200,
                   std::uint64_t seed = 2718) {
-  weave::Config c;
-  c.strategy = s;
-  c.iterations = iterations;
-  c.seed = seed;
-  return c;
+  return make_config(s, iterations, seed);
 }
 
-constexpr std::array<weave::Strategy, 2> kStrategies{weave::Strategy::Random, weave::Strategy::PCT};
-
-bool contains(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
-}
-
-std::source_location at(std::uint32_t& line,
-                        std::source_location loc = std::source_location::current()) {
-  line = loc.line();
-  return loc;
-}
-
-std::string here(std::uint32_t line) { return "lock_order_test.cpp:" + std::to_string(line); }
+std::string here(std::uint32_t line) { return file_line("lock_order_test.cpp", line); }
 
 }  // namespace
 

@@ -12,25 +12,19 @@
 #include <weave/catch2.hpp>
 #include <weave/weave.hpp>
 
+#include "detect_support.hpp"
+
 using weave::BugKind;
 using weave::FindsBug;
 using weave::NoBug;
 
 namespace {
 
+using namespace detect_support;
+
 weave::Config cfg(weave::Strategy s = weave::Strategy::PCT, std::uint64_t iterations = 200,
                   std::uint64_t seed = 4242) {
-  weave::Config c;
-  c.strategy = s;
-  c.iterations = iterations;
-  c.seed = seed;
-  return c;
-}
-
-constexpr std::array<weave::Strategy, 2> kStrategies{weave::Strategy::Random, weave::Strategy::PCT};
-
-bool contains(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
+  return make_config(s, iterations, seed);
 }
 
 // `word` appears in `s` as a word of its own ("read" in "thread" does not count).
@@ -55,12 +49,6 @@ bool names_write(const std::string& s) {
 }
 
 // Passes the caller's location on, remembering its line: `x.store(1, at(line))`.
-std::source_location at(std::uint32_t& line,
-                        std::source_location loc = std::source_location::current()) {
-  line = loc.line();
-  return loc;
-}
-
 // A pointer as reports print it.
 std::string address(const void* p) {
   std::ostringstream out;
@@ -68,7 +56,7 @@ std::string address(const void* p) {
   return out.str();
 }
 
-std::string here(std::uint32_t line) { return "race_test.cpp:" + std::to_string(line); }
+std::string here(std::uint32_t line) { return file_line("race_test.cpp", line); }
 
 // Runs `body` under both strategies and expects it clean.
 template <class Body>

@@ -8,26 +8,21 @@
 #include <weave/catch2.hpp>
 #include <weave/weave.hpp>
 
+#include "detect_support.hpp"
+
 using weave::BugKind;
 using weave::FindsBug;
 using weave::NoBug;
 
 namespace {
 
+using namespace detect_support;
+
 weave::Config cfg(weave::Strategy s, bool spurious, std::uint64_t iterations = 200,
                   std::uint64_t seed = 1234) {
-  weave::Config c;
-  c.strategy = s;
-  c.iterations = iterations;
-  c.seed = seed;
+  weave::Config c = make_config(s, iterations, seed);
   c.spurious_wakeups = spurious;
   return c;
-}
-
-constexpr std::array<weave::Strategy, 2> kStrategies{weave::Strategy::Random, weave::Strategy::PCT};
-
-bool contains(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
 }
 
 // The notify cannot be lost: `ready` is set under the lock, and the waiter checks it first.

@@ -24,10 +24,9 @@ void RaceDetector::begin_execution() {
   ranges_used_ = 0;
 }
 
-VectorClock& RaceDetector::clock(std::uint32_t thread) {
+void RaceDetector::grow(std::uint32_t thread) {
   if (thread >= threads_.size()) threads_.resize(thread + 1);
-  if (thread >= thread_count_) thread_count_ = thread + 1;
-  return threads_[thread];
+  thread_count_ = thread + 1;
 }
 
 void RaceDetector::on_spawn(std::uint32_t thread) {

@@ -45,7 +45,11 @@ class RaceDetector final : public Detector {
     Shadow shadow;
   };
 
-  VectorClock& clock(std::uint32_t thread);
+  VectorClock& clock(std::uint32_t thread) {
+    if (thread >= thread_count_) grow(thread);
+    return threads_[thread];
+  }
+  void grow(std::uint32_t thread);
   // Checks the access against what `s` knows; a conflicting earlier access, or null.
   const Access* conflict(const Shadow& s, bool write, const StepRef& at);
   void update(Shadow& s, bool write, const StepRef& at);
