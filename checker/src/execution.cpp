@@ -136,16 +136,24 @@ void Execution::run(const std::function<void()>& body) {
   previous_backend_ = tls_backend;
   tls_backend = this;
   {
-    pthread_attr_t attr;
-    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
-      void* addr = nullptr;
+    // Where this OS thread's stack lies, for the sanitizer's stack-switch annotations. Asked once
+    // per thread: for the main thread glibc reads /proc/self/maps to answer.
+    struct StackBounds {
+      bool known = false;
+      void* bottom = nullptr;
       std::size_t size = 0;
-      if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
-        sched_bottom_ = addr;
-        sched_size_ = size;
+    };
+    static thread_local StackBounds bounds;
+    if (!bounds.known) {
+      bounds.known = true;
+      pthread_attr_t attr;
+      if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+        if (pthread_attr_getstack(&attr, &bounds.bottom, &bounds.size) != 0) bounds.size = 0;
+        pthread_attr_destroy(&attr);
       }
-      pthread_attr_destroy(&attr);
     }
+    sched_bottom_ = bounds.bottom;
+    sched_size_ = bounds.size;
   }
 
   main_core_ = std::make_shared<ThreadCore>("MainThread", false, std::source_location::current());
