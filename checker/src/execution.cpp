@@ -432,11 +432,7 @@ bool Execution::block(Waiter& w, Instant deadline, const std::source_location& l
       t.status = Status::Runnable;
       t.waiter = nullptr;
       t.deadline = kNever;
-      RawStep again = buf_.trace[t.blocked_step];
-      again.note = StepNote::Spurious;
-      buf_.trace.push_back(again);
-      t.last_step = buf_.trace.size() - 1;
-      hash_ = fnv(hash_, static_cast<std::uint64_t>(again.note) << 32 | again.line);
+      record_resumed(t, StepNote::Spurious);
       // No scheduling point here: the caller unlinks the waiter first, so no notify can take it.
       return true;
     }
@@ -449,13 +445,17 @@ bool Execution::block(Waiter& w, Instant deadline, const std::source_location& l
   }
   if (static_cast<std::uint32_t>(next) != current_) switch_to(static_cast<std::uint32_t>(next));
   // Resumed: woken, or timed out.
+  record_resumed(t, t.timed_out ? StepNote::TimedOut : StepNote::Woken);
+  return !t.timed_out;
+}
+
+void Execution::record_resumed(FThread& t, StepNote note) {
   RawStep again = buf_.trace[t.blocked_step];
-  again.note = t.timed_out ? StepNote::TimedOut : StepNote::Woken;
-  again.thread = current_;
+  again.note = note;
+  again.thread = t.index;
   buf_.trace.push_back(again);
   t.last_step = buf_.trace.size() - 1;
   hash_ = fnv(hash_, static_cast<std::uint64_t>(again.note) << 32 | again.line);
-  return !t.timed_out;
 }
 
 void Execution::wake(Waiter& w) {

@@ -129,6 +129,8 @@ class Execution final : public Backend, public ThreadNames {
   FThread& cur() { return *threads_[current_]; }
   void record(Op op, const Object* obj, const void* addr, const std::source_location& loc,
               StepNote note);
+  // A blocked thread goes on (woken, timed out, spuriously): its blocked step again, with `note`.
+  void record_resumed(FThread& t, StepNote note);
   void check_unwinding();
   void schedule(bool may_throw = true);
   std::int64_t pick();

@@ -27,8 +27,9 @@ void futex_wake(std::atomic<std::uint32_t>* word) noexcept {
             nullptr, 0);
 }
 
-// Sleeps while *word == 0, until `deadline` (steady clock, as CLOCK_MONOTONIC); false on timeout.
-bool futex_wait(std::atomic<std::uint32_t>& word, Instant deadline) noexcept {
+// Sleeps while *word == 0, until `deadline` (steady clock, as CLOCK_MONOTONIC). The caller learns
+// how it ended from the waiter's `signaled`, under the monitor.
+void futex_wait(std::atomic<std::uint32_t>& word, Instant deadline) noexcept {
   while (word.load(std::memory_order_acquire) == 0) {
     timespec ts{};
     timespec* until = nullptr;
@@ -39,9 +40,8 @@ bool futex_wait(std::atomic<std::uint32_t>& word, Instant deadline) noexcept {
     }
     const long r = ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word),
                              FUTEX_WAIT_BITSET_PRIVATE, 0, until, nullptr, FUTEX_BITSET_MATCH_ANY);
-    if (r == -1 && errno == ETIMEDOUT) return word.load(std::memory_order_acquire) != 0;
+    if (r == -1 && errno == ETIMEDOUT) return;
   }
-  return true;
 }
 
 }  // namespace
