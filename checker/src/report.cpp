@@ -61,8 +61,9 @@ void append_step(std::string& out, const Step& s, bool failing, std::size_t name
 
 std::string format_report(const Result& result) {
   if (!result.bug) {
-    return fmt::format("weave: no bug found in {} schedules ({} steps){}\n", result.schedules,
-                       result.steps, result.exhausted ? "; every schedule was explored" : "");
+    return fmt::format("weave: no bug found in {} schedules ({} steps){}\n{}", result.schedules,
+                       result.steps, result.exhausted ? "; every schedule was explored" : "",
+                       result.coverage.empty() ? "" : "  " + result.coverage + "\n");
   }
   const Bug& bug = *result.bug;
   std::string out = fmt::format("weave found a bug: {}\n  {}\n", to_string(bug.kind), bug.message);
@@ -97,6 +98,7 @@ std::string format_report(const Result& result) {
                 object_width);
   }
   if (!bug.nondeterminism.empty()) out += "\nWarning: " + bug.nondeterminism + "\n";
+  if (!result.coverage.empty()) out += "\nSearch: " + result.coverage + "\n";
   out += "\nReplay it:\n  " + bug.replay_command + "\n";
   out += "  or in code: weave::replay(body, \"" + bug.schedule + "\")\n";
   return out;
