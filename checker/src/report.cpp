@@ -77,13 +77,15 @@ std::string format_report(const Result& result) {
   }
   name_width = std::min<std::size_t>(name_width, 24);
   object_width = std::min<std::size_t>(object_width, 32);
-  out += fmt::format(
-      "\nTrace ({} steps; found in schedule {}{}{}):\n", bug.trace.size(),
-      bug.found_in != 0 ? bug.found_in : result.schedules,
-      result.seed != 0 ? fmt::format(", seed {}", result.seed) : std::string(", replayed"),
-      bug.kind == BugKind::LockOrderInversion && bug.found_in != 0
-          ? fmt::format("; {} schedules explored, none deadlocked", result.schedules)
-          : std::string());
+  out += fmt::format("\nTrace ({} steps; found in schedule {}{}{}):\n", bug.trace.size(),
+                     bug.found_in != 0 ? bug.found_in : result.schedules,
+                     result.seed == 0 ? std::string(", replayed")
+                     : result.strategy == Strategy::DFS || result.strategy == Strategy::DPOR
+                         ? std::string()
+                         : fmt::format(", seed {}", result.seed),
+                     bug.kind == BugKind::LockOrderInversion && bug.found_in != 0
+                         ? fmt::format("; {} schedules explored, none deadlocked", result.schedules)
+                         : std::string());
   out += fmt::format("     {:>5}  {:<{}}  {:<11} {:<{}}  {}\n", "step", "thread", name_width,
                      "operation", "object", object_width, "location");
   const std::size_t n = bug.trace.size();
