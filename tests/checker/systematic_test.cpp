@@ -449,22 +449,42 @@ TEST_CASE("Systematic search stops at Config::iterations and says it is not comp
   CHECK_THAT(r.coverage, Catch::Contains("stopped before it was complete"));
 }
 
-TEST_CASE("A spin loop with yield ends under DFS: a yielding thread waits its turn",
+TEST_CASE("A spin loop with yield ends under DFS and DPOR: a yielding thread waits its turn",
           "[systematic]") {
+  for (Strategy s : {Strategy::DFS, Strategy::DPOR}) {
+    Config c;
+    c.strategy = s;
+    c.iterations = 100000;
+    const Result r = check(
+        [] {
+          Atomic<int> flag(0, "flag");
+          Thread spinner([&] {
+            while (flag.load() == 0) weave::yield();
+          });
+          spinner.start();
+          flag.store(1);
+          spinner.join();
+        },
+        c);
+    CHECK_THAT(r, NoBug());
+    CHECK(r.exhausted);
+  }
+}
+
+TEST_CASE("Every result says what the search covered", "[systematic]") {
   Config c;
-  c.strategy = Strategy::DFS;
-  c.iterations = 100000;
-  const Result r = check(
-      [] {
-        Atomic<int> flag(0, "flag");
-        Thread spinner([&] {
-          while (flag.load() == 0) weave::yield();
-        });
-        spinner.start();
-        flag.store(1);
-        spinner.join();
-      },
-      c);
-  CHECK_THAT(r, NoBug());
-  CHECK(r.exhausted);
+  c.seed = 3;
+  c.iterations = 200;
+  c.strategy = Strategy::PCT;
+  const Result pct = check(independent_threads, c);
+  CHECK_THAT(pct.coverage, Catch::Contains("PCT depth 3: 200 schedules") &&
+                               Catch::Contains("missed with probability at most"));
+  CHECK_THAT(pct.report(), Catch::Contains(pct.coverage));
+  c.strategy = Strategy::DPOR;
+  c.preemption_bound = 1;
+  const Result dpor = check(independent_threads, c);
+  CHECK_THAT(dpor.coverage, Catch::Contains("DPOR: ") && Catch::Contains("preemption bound 1") &&
+                                Catch::Contains("every schedule within the bounds"));
+  c.strategy = Strategy::Random;
+  CHECK_THAT(check(independent_threads, c).coverage, Catch::Contains("random: 200 schedules"));
 }
