@@ -29,7 +29,8 @@ function(weave_add_tests target)
   cmake_parse_arguments(PARSE_ARGV 1 arg "" "TEST_PREFIX;WORKING_DIRECTORY"
                         "LABELS;PROPERTIES;ENVIRONMENT")
   if(arg_UNPARSED_ARGUMENTS)
-    message(FATAL_ERROR "weave_add_tests(${target}): unexpected arguments: ${arg_UNPARSED_ARGUMENTS}")
+    message(FATAL_ERROR
+      "weave_add_tests(${target}): unexpected arguments: ${arg_UNPARSED_ARGUMENTS}")
   endif()
   if(NOT TARGET ${target})
     message(FATAL_ERROR "weave_add_tests(${target}): no such target")
@@ -112,12 +113,14 @@ function(weave_add_tests target)
     COMMAND "${CMAKE_COMMAND}" -D "WEAVE_SETTINGS=${base}-settings.cmake" -P "${script}"
     VERBATIM)
 
-  # ctest reads this: the listed tests once the binary is built, a failing placeholder before.
+  # ctest reads this: the listed tests once the binary is built, before that a failing
+  # placeholder with the same labels (so that `ctest -L weave` does not pass by running nothing).
   file(WRITE "${base}-include.cmake"
     "if(EXISTS \"${base}.cmake\")\n"
     "  include(\"${base}.cmake\")\n"
     "else()\n"
     "  add_test(${target}_NOT_BUILT ${target}_NOT_BUILT)\n"
+    "  set_tests_properties(${target}_NOT_BUILT PROPERTIES LABELS ${labels})\n"
     "endif()\n")
   set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${base}-include.cmake")
 endfunction()
