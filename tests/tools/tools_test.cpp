@@ -46,13 +46,13 @@ bool has(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
-// "user_tests.cpp:N", N the line of user_tests.cpp that holds `marker`.
+// "user_code.hpp:N", N the line of user_code.hpp that holds `marker`.
 std::string user_line(const std::string& marker) {
-  std::ifstream in(USER_TESTS_SOURCE);
+  std::ifstream in(USER_CODE_SOURCE);
   int n = 0;
   for (std::string line; std::getline(in, line);) {
     ++n;
-    if (has(line, marker)) return "user_tests.cpp:" + std::to_string(n);
+    if (has(line, marker)) return "user_code.hpp:" + std::to_string(n);
   }
   FAIL("no line marked " << marker);
   return {};
@@ -219,7 +219,7 @@ TEST_CASE("WEAVE_TRACE_OUT writes JSON that weave explain draws as text and HTML
   CHECK(has(page, "<svg"));
   CHECK(has(page, "Lock accounts held"));     // an ownership span's hover text
   CHECK(has(page, "acquire Lock ledger\n"));  // a step's hover text: operation, object...
-  CHECK(has(page, "user_tests.cpp:"));        // ...and source line
+  CHECK(has(page, "user_code.hpp:"));         // ...and source line
   CHECK(has(page, "the failing step"));
   CHECK(has(page, "class=\"lane-name\""));
   CHECK(has(page, ">audit</text>"));
@@ -320,4 +320,34 @@ TEST_CASE("weave shrink saves a schedule with no more preemptions that still dea
   const auto again = weave_tool({"replay", USER_TESTS, "--schedule", out}, dir);
   CHECK(again.code == 1);
   CHECK(has(again.out, "weave found a bug: Deadlock"));
+}
+
+TEST_CASE("GoogleTest binaries: weave run and weave replay", "[tools][gtest]") {
+#ifndef USER_GTEST
+  WARN(
+      "SKIPPED: GoogleTest is not installed (apt-get install libgtest-dev), so no GoogleTest "
+      "binary was built to run the tool on");
+#else
+  TempDir dir;
+  const std::string artifacts = dir.file("failures");
+  const auto r =
+      weave_tool({"run", USER_GTEST, "--jobs", "2", "--artifacts", artifacts, "--seed", "7"}, dir);
+  INFO(r.out);
+  CHECK(r.code == 1);
+  CHECK(has(r.out, "2 tests of"));
+  CHECK(has(r.out, "Deadlock Bank.TransfersDeadlock"));
+  CHECK(has(r.out, "ok       Bank.CountingIsSafe"));
+  const auto schedules = files_in(artifacts, ".schedule");
+  REQUIRE(schedules.size() >= 1);
+  // GoogleTest tests are not named in the schedule: the filter names the test.
+  const auto replayed = weave_tool(
+      {"replay", USER_GTEST, "Bank.TransfersDeadlock", "--schedule", schedules[0].string()}, dir);
+  INFO(replayed.out);
+  CHECK(replayed.code == 1);
+  CHECK(has(replayed.out, user_line("// [audit: accounts]")));
+  const auto ambiguous =
+      weave_tool({"replay", USER_GTEST, "--schedule", schedules[0].string()}, dir);
+  CHECK(ambiguous.code == 2);
+  CHECK(has(ambiguous.out, "2 tests of"));
+#endif
 }

@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <cstdio>
 
 #include "tool_protocol.hpp"
 #include "weave/errors.hpp"
@@ -58,6 +59,25 @@ Args parse_args(std::span<const std::string> args, std::span<const OptionSpec> s
     }
   }
   return out;
+}
+
+std::optional<Args> parse_command(std::span<const std::string> args, const Command& command) {
+  Args a = parse_args(args, command.options, command.name);
+  if (a.help) {
+    std::fputs(command.help, stdout);
+    return std::nullopt;
+  }
+  if (a.positional.size() < command.min_positional ||
+      a.positional.size() > command.max_positional) {
+    throw ToolError(fmt::format("{}: expected {} (see weave {} --help)", command.name,
+                                command.positional, command.name));
+  }
+  for (std::string_view option : command.required) {
+    if (!a.has(option.substr(0, option.find(' ')))) {
+      throw ToolError(fmt::format("{}: {} is required", command.name, option));
+    }
+  }
+  return a;
 }
 
 std::uint64_t parse_count(std::string_view option, std::string_view text, std::uint64_t min,

@@ -45,6 +45,20 @@ struct Args {
 Args parse_args(std::span<const std::string> args, std::span<const OptionSpec> spec,
                 std::string_view command);
 
+// A subcommand's command line: its options, its --help text, and its positional arguments.
+struct Command {
+  std::string_view name;  // "replay"
+  std::span<const OptionSpec> options;
+  const char* help;
+  std::string_view positional;  // "BINARY [FILTER]", for the error message
+  std::size_t min_positional, max_positional;
+  std::vector<std::string_view> required;  // options that must be given ("--schedule FILE")
+};
+
+// parse_args, then: --help prints the help and gives nullopt (exit 0); too few or too many
+// positional arguments, or a required option missing, is a ToolError.
+std::optional<Args> parse_command(std::span<const std::string> args, const Command& command);
+
 // "--jobs 4": a whole number in [min, max].
 std::uint64_t parse_count(std::string_view option, std::string_view text, std::uint64_t min,
                           std::uint64_t max);

@@ -35,14 +35,10 @@ constexpr OptionSpec kOptions[] = {{"--html", true}};
 }  // namespace
 
 int explain_main(std::span<const std::string> args) {
-  const Args a = parse_args(args, kOptions, "explain");
-  if (a.help) {
-    std::fputs(kHelp, stdout);
-    return kClean;
-  }
-  if (a.positional.size() != 1) {
-    throw ToolError("explain: expected one TRACE.json (see weave explain --help)");
-  }
+  const auto parsed =
+      parse_command(args, Command{"explain", kOptions, kHelp, "one TRACE.json", 1, 1, {}});
+  if (!parsed) return kClean;
+  const Args& a = *parsed;
   const Trace t = read_trace(a.positional[0]);
   if (t.outcome == "replay_error") {
     throw ToolError(

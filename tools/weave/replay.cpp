@@ -37,15 +37,10 @@ constexpr OptionSpec kOptions[] = {
 }  // namespace
 
 int replay_main(std::span<const std::string> args) {
-  const Args a = parse_args(args, kOptions, "replay");
-  if (a.help) {
-    std::fputs(kHelp, stdout);
-    return kClean;
-  }
-  if (a.positional.empty() || a.positional.size() > 2) {
-    throw ToolError("replay: expected BINARY [FILTER] (see weave replay --help)");
-  }
-  if (!a.has("--schedule")) throw ToolError("replay: --schedule FILE|TOKEN is required");
+  const auto parsed = parse_command(
+      args, Command{"replay", kOptions, kHelp, "BINARY [FILTER]", 1, 2, {"--schedule FILE|TOKEN"}});
+  if (!parsed) return kClean;
+  const Args& a = *parsed;
   const std::chrono::milliseconds timeout = a.has("--timeout")
                                                 ? parse_duration("--timeout", *a.get("--timeout"))
                                                 : std::chrono::minutes(5);

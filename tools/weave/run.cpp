@@ -242,14 +242,10 @@ JUnitCase junit_case(const TestState& t) {
 }  // namespace
 
 int run_main(std::span<const std::string> args) {
-  const Args a = parse_args(args, kOptions, "run");
-  if (a.help) {
-    std::fputs(kHelp, stdout);
-    return kClean;
-  }
-  if (a.positional.empty() || a.positional.size() > 2) {
-    throw ToolError("run: expected BINARY [FILTER] (see weave run --help)");
-  }
+  const auto parsed =
+      parse_command(args, Command{"run", kOptions, kHelp, "BINARY [FILTER]", 1, 2, {}});
+  if (!parsed) return kClean;
+  const Args& a = *parsed;
   const Settings settings = read_settings(a);
   const std::string filter = a.positional.size() > 1 ? a.positional[1] : "";
   TempDir scratch;

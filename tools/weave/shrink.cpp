@@ -79,15 +79,10 @@ std::string default_out(const ScheduleArg& schedule, const std::string& arg,
 }  // namespace
 
 int shrink_main(std::span<const std::string> args) {
-  const Args a = parse_args(args, kOptions, "shrink");
-  if (a.help) {
-    std::fputs(kHelp, stdout);
-    return kClean;
-  }
-  if (a.positional.empty() || a.positional.size() > 2) {
-    throw ToolError("shrink: expected BINARY [FILTER] (see weave shrink --help)");
-  }
-  if (!a.has("--schedule")) throw ToolError("shrink: --schedule FILE|TOKEN is required");
+  const auto parsed = parse_command(
+      args, Command{"shrink", kOptions, kHelp, "BINARY [FILTER]", 1, 2, {"--schedule FILE|TOKEN"}});
+  if (!parsed) return kClean;
+  const Args& a = *parsed;
   const std::string budget = a.get("--time-budget").value_or("60s");
   const std::chrono::milliseconds budget_ms = parse_duration("--time-budget", budget);
   const std::chrono::milliseconds timeout = a.has("--timeout")
