@@ -299,6 +299,11 @@ TEST_CASE("weave run --jobs 2 --junit fails on the deadlock and writes parseable
   INFO(clean.out);
   CHECK(clean.code == 0);
   CHECK(has(clean.out, "1 passed, 0 failed"));
+  // A test that never calls weave::check passes, and the table says so.
+  const auto plain =
+      weave_tool({"run", USER_TESTS, "plain arithmetic", "--artifacts", artifacts}, dir);
+  CHECK(plain.code == 0);
+  CHECK(has(plain.out, "ok (no weave::check)"));
 }
 
 TEST_CASE("weave shrink saves a schedule with no more preemptions that still deadlocks",

@@ -73,6 +73,7 @@ struct TestState {
   Status status = Status::Passed;
   std::string kind, message, output, schedule_file, trace_file;
   std::uint64_t schedules = 0;
+  std::uint64_t checks = 0;  // weave::check calls its processes made
   std::chrono::steady_clock::duration elapsed{};
 };
 
@@ -126,6 +127,7 @@ void add_stats(TestState& t, const std::string& path) {
     try {
       const Json j = Json::parse(line);
       t.schedules += j["schedules"].count();
+      ++t.checks;
       if (t.schedule_file.empty()) t.schedule_file = j["schedule_file"].str();
     } catch (const JsonError&) {
       // A line cut short by a process that was stopped: it counts nothing.
@@ -168,7 +170,7 @@ void judge(TestState& t, Running& r, const Settings& s) {
 const char* status_word(const TestState& t) {
   switch (t.status) {
     case Status::Passed:
-      return "ok";
+      return t.checks == 0 ? "ok (no weave::check)" : "ok";
     case Status::Bug:
       return t.kind.c_str();
     case Status::Failed:
