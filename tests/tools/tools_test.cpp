@@ -299,6 +299,13 @@ TEST_CASE("weave run --jobs 2 --junit fails on the deadlock and writes parseable
   INFO(clean.out);
   CHECK(clean.code == 0);
   CHECK(has(clean.out, "1 passed, 0 failed"));
+  // Without --artifacts, WEAVE_ARTIFACTS says where failures go, as for a test run directly.
+  const std::string from_env = dir.file("from-env");
+  const auto env_run = run({WEAVE_TOOL, "run", USER_TESTS, "transfers deadlock", "--seed", "7"},
+                           dir, {{"WEAVE_ARTIFACTS", from_env}});
+  CHECK(env_run.code == 1);
+  CHECK(files_in(from_env, ".schedule").size() == 1);
+  CHECK(fs::exists(fs::path(from_env) / "transfers_deadlock.log"));
   // A test that never calls weave::check passes, and the table says so.
   const auto plain =
       weave_tool({"run", USER_TESTS, "plain arithmetic", "--artifacts", artifacts}, dir);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <deque>
 #include <filesystem>
 #include <fstream>
@@ -44,7 +45,8 @@ options:
                      n CI machines; with --jobs J it is split further into J parts
                      (WEAVE_SHARD=i*J+k/n*J, k = 0..J-1)
   --junit FILE       write JUnit XML there: a testcase per test, a bug's report as the failure
-  --artifacts DIR    where failing schedules, outputs and traces go (default weave-failures)
+  --artifacts DIR    where failing schedules, outputs and traces go (default: $WEAVE_ARTIFACTS,
+                     else weave-failures)
   --timeout T        stop a test process after T (default 30m); it counts as an error
 
 exit status: 1 some test failed (a bug, a failed assertion, a crash or a time-out), 0 all
@@ -112,7 +114,13 @@ Settings read_settings(const Args& a) {
   if (auto v = a.get("--jobs")) s.jobs = parse_count("--jobs", *v, 1, 256);
   if (auto v = a.get("--shard")) s.shard = parse_shard(*v);
   if (auto v = a.get("--timeout")) s.timeout = parse_duration("--timeout", *v);
-  s.artifacts = std::filesystem::absolute(a.get("--artifacts").value_or("weave-failures")).string();
+  // As a test run directly would: WEAVE_ARTIFACTS, else weave-failures/ here.
+  const char* env_artifacts = std::getenv("WEAVE_ARTIFACTS");
+  const std::string artifacts =
+      a.get("--artifacts")
+          .value_or(env_artifacts != nullptr && *env_artifacts != '\0' ? env_artifacts
+                                                                       : "weave-failures");
+  s.artifacts = std::filesystem::absolute(artifacts).string();
   std::error_code ec;
   std::filesystem::create_directories(s.artifacts, ec);
   if (ec) throw ToolError(fmt::format("--artifacts {}: {}", s.artifacts, ec.message()));
