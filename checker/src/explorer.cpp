@@ -13,13 +13,13 @@
 #include <random>
 #include <string>
 
-#include "detect/lock_order.hpp"
-#include "detect/lost_notification.hpp"
-#include "detect/race.hpp"
+#include "detect/detectors.hpp"
 #include "execution.hpp"
 #include "report.hpp"
 #include "schedule.hpp"
+#include "shrink.hpp"
 #include "strategy/strategy.hpp"
+#include "tool_protocol.hpp"
 #include "weave/check.hpp"
 
 namespace weave {
@@ -143,19 +143,7 @@ std::string file_stem(const std::string& test, std::uint64_t seed) {
   return fmt::format("{}-{}", stem, seed);
 }
 
-// The detectors one check runs. Races and lost notifications are judged per execution; the
-// lock-order graph spans every execution of the check.
-struct Detectors {
-  detail::RaceDetector race;
-  detail::LostNotificationDetector lost;
-  detail::LockOrderDetector order;
-  std::vector<detail::Detector*> list;
-  explicit Detectors(const Config& c) {
-    if (c.detect_races) list.push_back(&race);
-    list.push_back(&lost);
-    list.push_back(&order);
-  }
-};
+using detail::Detectors;
 
 struct Runner {
   const Config& config;
@@ -258,6 +246,7 @@ void save_schedule(Bug& bug, const Result& result, const std::string& test) {
         << "strategy: " << strategy_name(result.strategy) << "\n"
         << "seed: " << result.seed << "\n"
         << "schedule: " << bug.schedule << "\n";
+    if (!bug.shrunk_schedule.empty()) out << "shrunk: " << bug.shrunk_schedule << "\n";
     bug.schedule_file = file.string();
   }
   const std::string source = bug.schedule_file.empty() ? bug.schedule : bug.schedule_file;
@@ -296,9 +285,14 @@ void set_test_name(std::string name) {
 }
 
 Result check(std::function<void()> body, Config config) {
-  if (const char* r = env("WEAVE_REPLAY")) return replay(std::move(body), r);
+  if (const char* r = env("WEAVE_REPLAY")) return detail::replay_for_tool(std::move(body), r);
+  if (const char* s = env("WEAVE_SHRINK")) {
+    return detail::shrink_for_tool(body, s,
+                                   config.name.empty() ? current_test_name() : config.name);
+  }
   if (const char* s = env("WEAVE_STRATEGY")) config.strategy = parse_strategy(s);
   config.iterations = env_number("WEAVE_ITERATIONS", config.iterations);
+  if (const char* t = env("WEAVE_TIME_BUDGET")) config.time_budget = detail::parse_time_budget(t);
   config.seed = env_number("WEAVE_SEED", config.seed);
   config.max_steps = env_number("WEAVE_MAX_STEPS", config.max_steps);
   config.preemption_bound = env_bound("WEAVE_PREEMPTION_BOUND", config.preemption_bound);
@@ -405,6 +399,7 @@ Result check(std::function<void()> body, Config config) {
     bug.found_in = result.schedules;
     const std::vector<detail::RawStep> original = ex.trace();
     bug.nondeterminism = check_reproducible(body, runner, bug, original);
+    detail::shrink_quickly(body, config, runner.pool, bug);
     if (bug.kind == BugKind::LockOrderInversion) {
       // A potential deadlock: keep exploring, and report it only if no schedule fails outright.
       if (!inversion) inversion = std::move(bug);
@@ -428,6 +423,7 @@ Result check(std::function<void()> body, Config config) {
   if (shard.count > 1 && !systematic) {
     result.coverage += fmt::format("; shard {}/{}", shard.index, shard.count);
   }
+  detail::append_stats(result, test, std::chrono::steady_clock::now() - start);
   return result;
 }
 

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "schedule.hpp"
+
 namespace weave::detail {
 
 namespace {
@@ -15,6 +17,8 @@ std::string short_file(const std::string& file) {
   const auto slash = file.rfind('/');
   return slash == std::string::npos ? file : file.substr(slash + 1);
 }
+
+}  // namespace
 
 std::string json_escape(const std::string& s) {
   std::string out;
@@ -46,6 +50,8 @@ std::string json_escape(const std::string& s) {
   }
   return out;
 }
+
+namespace {
 
 void append_step(std::string& out, const Step& s, bool failing, std::size_t name_width,
                  std::size_t object_width) {
@@ -103,6 +109,16 @@ std::string format_report(const Result& result) {
   if (!result.coverage.empty()) out += "\nSearch: " + result.coverage + "\n";
   out += "\nReplay it:\n  " + bug.replay_command + "\n";
   out += "  or in code: weave::replay(body, \"" + bug.schedule + "\")\n";
+  if (!bug.shrunk_schedule.empty()) {
+    // Fewer preemptions make a trace easier to follow (see shrink.hpp).
+    const std::uint64_t steps = parse_schedule(bug.shrunk_schedule).steps;
+    out += fmt::format(
+        "\nShrunk: {} preemption{} instead of {}, {} steps{}, the same bug at the same place:\n"
+        "  WEAVE_REPLAY={} (in the command above)\n",
+        bug.shrunk_preemptions, bug.shrunk_preemptions == 1 ? "" : "s", bug.preemptions, steps,
+        steps == bug.trace.size() ? std::string() : fmt::format(" instead of {}", bug.trace.size()),
+        bug.shrunk_schedule);
+  }
   return out;
 }
 

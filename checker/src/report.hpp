@@ -12,5 +12,7 @@ namespace weave::detail {
 std::string format_report(const Result& result);
 // The trace as JSON (the input of `weave explain`). `bug` may be null (a clean replay).
 std::string trace_json(const Bug* bug, const std::vector<Step>& trace, const std::string& outcome);
+// `s` as the inside of a JSON string literal.
+std::string json_escape(const std::string& s);
 
 }  // namespace weave::detail

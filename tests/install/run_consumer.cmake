@@ -30,6 +30,8 @@ if(MODE STREQUAL "find_package")
       -DCMAKE_INSTALL_PREFIX=${prefix})
   run(${CMAKE_COMMAND} --build ${WORK}/weave-build -j ${JOBS})
   run(${CMAKE_COMMAND} --install ${WORK}/weave-build)
+  # The command-line tool is installed and runs.
+  run(${prefix}/bin/weave --help)
   # Nothing may point back into the source or build tree.
   file(GLOB_RECURSE cmake_files ${prefix}/*.cmake)
   foreach(f ${cmake_files})

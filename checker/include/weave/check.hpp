@@ -93,6 +93,9 @@ struct Bug {
   std::string replay_command;      // how to replay it
   std::string nondeterminism;      // non-empty when replaying did not reproduce the trace
   std::uint64_t found_in = 0;      // the schedule (1-based) that found it; 0 when replayed
+  std::uint64_t preemptions = 0;   // switches in `schedule` away from a thread that could go on
+  std::string shrunk_schedule;  // fewer preemptions or steps, same bug at the same line ("": none)
+  std::uint64_t shrunk_preemptions = 0;  // in shrunk_schedule
 };
 
 struct Result {
@@ -116,6 +119,10 @@ class ReplayError : public Error {
   using Error::Error;
 };
 
+// Also read by check(), mostly for the `weave` tool: WEAVE_TIME_BUDGET (Config::time_budget:
+// 500ms, 30s, 5m, 1h; a bare number is seconds), WEAVE_SHRINK (a failing schedule: search for one
+// with fewer preemptions, save it to WEAVE_SHRINK_OUT, replay it), WEAVE_STATS_OUT (a file that
+// gets one JSON line per check()).
 Result check(std::function<void()> body, Config config = {});
 Result replay(std::function<void()> body, std::string_view schedule);
 

@@ -1,0 +1,39 @@
+#pragma once
+// What check() and the `weave` tool (tools/weave) tell each other through the environment, beyond
+// WEAVE_REPLAY and WEAVE_TRACE_OUT:
+//
+//   WEAVE_TIME_BUDGET=T   Config::time_budget: 500ms, 30s, 5m, 1h (a bare number is seconds)
+//   WEAVE_STATS_OUT=FILE  every check() appends one JSON line: the test, the schedules and steps
+//                         it ran, its wall time and the bug it found (null when none)
+//   a replay that fails   with WEAVE_REPLAY, a ReplayError (a malformed schedule, one that no
+//                         longer fits) is written to WEAVE_TRACE_OUT as {"outcome":
+//                         "replay_error", "error": ...}: the tool tells a bad schedule from a
+//                         binary that never ran weave::check by whether that file appears.
+#include <chrono>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "weave/check.hpp"
+
+namespace weave::detail {
+
+// The value of an environment variable; null when unset or empty.
+const char* env_value(const char* name) noexcept;
+
+// Parses a WEAVE_TIME_BUDGET value; throws UsageError naming the variable when malformed.
+Duration parse_time_budget(std::string_view text);
+
+// Appends `result`'s line to WEAVE_STATS_OUT, when set.
+void append_stats(const Result& result, const std::string& test, std::chrono::nanoseconds elapsed);
+
+// Writes `json` to WEAVE_TRACE_OUT, when set.
+void write_trace_out(const std::string& json);
+
+// Writes a ReplayError's message to WEAVE_TRACE_OUT, when set.
+void write_replay_error(const std::string& message);
+
+// replay(), which on a ReplayError also writes that error to WEAVE_TRACE_OUT before rethrowing.
+Result replay_for_tool(std::function<void()> body, std::string_view schedule);
+
+}  // namespace weave::detail

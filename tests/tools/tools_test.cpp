@@ -1,0 +1,365 @@
+// The weave tool from the outside, as a user meets it: a Catch2 test binary of theirs (user_tests)
+// with a deadlocking test and a clean one, and the real `weave` binary run as a subprocess.
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "catch2/catch.hpp"
+#include "process.hpp"
+#include "trace.hpp"
+#include "xml_check.hpp"
+
+namespace fs = std::filesystem;
+using weave::tool::ProcessSpec;
+using weave::tool::TempDir;
+
+namespace {
+
+struct Outcome {
+  int code = -1;
+  std::string out;  // stdout and stderr
+};
+
+Outcome run(std::vector<std::string> argv, const TempDir& dir,
+            std::vector<std::pair<std::string, std::string>> env = {}) {
+  ProcessSpec spec;
+  spec.argv = std::move(argv);
+  spec.env = std::move(env);
+  spec.output_path = dir.file("output.txt");
+  spec.timeout = std::chrono::minutes(4);
+  const auto r = weave::tool::run_process(spec);
+  INFO("command: " << spec.argv[0] << " " << (spec.argv.size() > 1 ? spec.argv[1] : ""));
+  REQUIRE_FALSE(r.timed_out);
+  return {r.signal != 0 ? -r.signal : r.exit_code, weave::tool::read_file(spec.output_path)};
+}
+
+Outcome weave_tool(std::vector<std::string> args, const TempDir& dir) {
+  args.insert(args.begin(), WEAVE_TOOL);
+  return run(std::move(args), dir);
+}
+
+bool has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+// "user_code.hpp:N", N the line of user_code.hpp that holds `marker`.
+std::string user_line(const std::string& marker) {
+  std::ifstream in(USER_CODE_SOURCE);
+  int n = 0;
+  for (std::string line; std::getline(in, line);) {
+    ++n;
+    if (has(line, marker)) return "user_code.hpp:" + std::to_string(n);
+  }
+  FAIL("no line marked " << marker);
+  return {};
+}
+
+std::vector<fs::path> files_in(const fs::path& dir, const std::string& suffix) {
+  std::vector<fs::path> out;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    const std::string name = e.path().filename().string();
+    if (name.size() >= suffix.size() &&
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      out.push_back(e.path());
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// A saved schedule of the deadlocking test: the user runs it as usual, and it fails.
+fs::path failing_schedule(const TempDir& dir) {
+  const fs::path artifacts = dir.file("artifacts");
+  const auto r = run({USER_TESTS, "transfers deadlock"}, dir,
+                     {{"WEAVE_ARTIFACTS", artifacts.string()}, {"WEAVE_SEED", "7"}});
+  CHECK(r.code != 0);
+  CHECK(has(r.out, "Deadlock"));
+  const auto files = files_in(artifacts, ".schedule");
+  REQUIRE(files.size() == 1);
+  CHECK(files[0].filename().string().rfind("transfers_deadlock-", 0) == 0);
+  return files[0];
+}
+
+std::string find_chromium() {
+  const char* path = std::getenv("PATH");
+  std::string dirs = path != nullptr ? path : "/usr/bin:/bin";
+  for (std::size_t start = 0; start <= dirs.size();) {
+    const std::size_t end = std::min(dirs.find(':', start), dirs.size());
+    for (const char* name : {"chromium", "chromium-browser"}) {
+      const fs::path p = fs::path(dirs.substr(start, end - start)) / name;
+      if (fs::exists(p)) return p.string();
+    }
+    start = end + 1;
+  }
+  return {};
+}
+
+// Width and height from a PNG's IHDR chunk (0, 0 when it is no PNG).
+std::pair<unsigned, unsigned> png_size(const std::string& png) {
+  if (png.size() < 24 || png.compare(0, 8, "\x89PNG\r\n\x1a\n") != 0) return {0, 0};
+  auto be32 = [&](std::size_t at) {
+    unsigned v = 0;
+    for (std::size_t i = 0; i < 4; ++i) v = v << 8 | static_cast<unsigned char>(png[at + i]);
+    return v;
+  };
+  return {be32(16), be32(20)};
+}
+
+}  // namespace
+
+TEST_CASE(
+    "A failing test saves a schedule; weave replay reproduces it with the user's locks and lines",
+    "[tools][replay]") {
+  TempDir dir;
+  const fs::path schedule = failing_schedule(dir);
+  const auto r = weave_tool({"replay", USER_TESTS, "--schedule", schedule.string()}, dir);
+  INFO(r.out);
+  CHECK(r.code == 1);
+  CHECK(has(r.out, "weave found a bug: Deadlock"));
+  // One column per thread: the header names them all on one line.
+  CHECK(has(r.out, "step  MainThread"));
+  CHECK(has(r.out, "| deposit"));
+  CHECK(has(r.out, "| audit"));
+  CHECK(has(r.out, "Lock accounts"));
+  CHECK(has(r.out, "Lock ledger"));
+  CHECK(has(r.out, user_line("// [deposit: ledger]")));
+  CHECK(has(r.out, user_line("// [audit: accounts]")));
+  CHECK(has(r.out, ">>"));
+  CHECK(has(r.out, "<-- here"));
+  // The same from the token, with the test named.
+  std::ifstream in(schedule);
+  std::string token;
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("schedule: ", 0) == 0) token = line.substr(10);
+  }
+  const auto by_token =
+      weave_tool({"replay", USER_TESTS, "transfers deadlock", "--schedule", token}, dir);
+  CHECK(by_token.code == 1);
+  CHECK(has(by_token.out, user_line("// [audit: accounts]")));
+}
+
+TEST_CASE("Bad schedules and binaries that are not weave tests are clear errors",
+          "[tools][replay]") {
+  TempDir dir;
+  const fs::path schedule = failing_schedule(dir);
+  struct Case {
+    std::vector<std::string> args;
+    std::string says;
+  };
+  const std::vector<Case> cases = {
+      {{"replay", USER_TESTS, "--schedule", "weave1:8:zz:0.1"}, "malformed schedule"},
+      {{"replay", USER_TESTS, "--schedule", dir.file("missing.schedule")}, "cannot read schedule"},
+      {{"replay", USER_TESTS, "counting is safe", "--schedule", schedule.string()}, "does not fit"},
+      {{"replay", USER_TESTS, "plain arithmetic", "--schedule", schedule.string()},
+       "ran no weave::check"},
+      {{"replay", WEAVE_TOOL, "--schedule", schedule.string()}, "is not a weave test binary"},
+      {{"replay", dir.file("no-such-binary"), "--schedule", schedule.string()}, "no such file"},
+      {{"replay", USER_TESTS, "no test has this name", "--schedule", schedule.string()},
+       "no test of"},
+      {{"replay", USER_TESTS}, "--schedule FILE|TOKEN is required"},
+      {{"shrink", USER_TESTS, "--schedule", "weave1:1:0:q"}, "malformed schedule"},
+      {{"explain", dir.file("missing.json")}, "no such file"},
+      {{"explain", schedule.string()}, "not a weave trace"},
+      {{"run", USER_TESTS, "--jobs", "0"}, "--jobs 0"},
+      {{"run", USER_TESTS, "--shard", "2/2"}, "--shard 2/2"},
+      {{"run", USER_TESTS, "--time-budget", "soon"}, "--time-budget soon"},
+      {{"run", USER_TESTS, "--strategy", "bfs"}, "--strategy bfs"},
+      {{"run", USER_TESTS, "--bogus"}, "unknown option '--bogus'"},
+      {{"run", USER_TESTS, "--jobs"}, "--jobs needs a value"},
+      {{"run"}, "expected BINARY"},
+      {{"frobnicate"}, "unknown command 'frobnicate'"},
+  };
+  for (const Case& c : cases) {
+    const auto r = weave_tool(c.args, dir);
+    INFO(c.args[0] << " ... -> " << r.out);
+    CHECK(r.code == 2);
+    CHECK(has(r.out, c.says));
+    CHECK(r.out.rfind("weave: ", 0) == 0);  // one error line, not a crash
+  }
+}
+
+TEST_CASE("Every subcommand has --help", "[tools]") {
+  TempDir dir;
+  for (const char* command : {"run", "replay", "explain", "shrink"}) {
+    const auto r = weave_tool({command, "--help"}, dir);
+    INFO(r.out);
+    CHECK(r.code == 0);
+    CHECK(has(r.out, std::string("usage: weave ") + command));
+    CHECK(has(r.out, "exit status"));
+  }
+  CHECK(weave_tool({"--help"}, dir).code == 0);
+  CHECK(weave_tool({}, dir).code == 2);
+}
+
+TEST_CASE("WEAVE_TRACE_OUT writes JSON that weave explain draws as text and HTML",
+          "[tools][explain]") {
+  TempDir dir;
+  const std::string json = dir.file("trace.json");
+  const auto failed = run({USER_TESTS, "transfers deadlock"}, dir,
+                          {{"WEAVE_TRACE_OUT", json}, {"WEAVE_ARTIFACTS", dir.file("a")}});
+  CHECK(failed.code != 0);
+  const weave::tool::Trace t = weave::tool::read_trace(json);
+  REQUIRE(t.bug);
+  CHECK(t.bug->kind == "Deadlock");
+  CHECK(t.threads().size() == 3);
+
+  const auto text = weave_tool({"explain", json}, dir);
+  CHECK(text.code == 1);
+  CHECK(has(text.out, "Lock ledger"));
+  CHECK(has(text.out, user_line("// [deposit: ledger]")));
+
+  const std::string html = dir.file("timeline.html");
+  const auto drawn = weave_tool({"explain", json, "--html", html}, dir);
+  CHECK(drawn.code == 1);
+  const std::string page = weave::tool::read_file(html);
+  CHECK(has(page, "<svg"));
+  CHECK(has(page, "Lock accounts held"));     // an ownership span's hover text
+  CHECK(has(page, "acquire Lock ledger\n"));  // a step's hover text: operation, object...
+  CHECK(has(page, "user_code.hpp:"));         // ...and source line
+  CHECK(has(page, "the failing step"));
+  CHECK(has(page, "class=\"lane-name\""));
+  CHECK(has(page, ">audit</text>"));
+  // Self-contained: nothing to fetch (the only URL is the SVG namespace, which is a name).
+  CHECK_FALSE(has(page, "src="));
+  CHECK_FALSE(has(page, "<link"));
+  CHECK_FALSE(has(page, "href=\"http"));
+  CHECK_FALSE(has(page, "url(http"));
+
+  const std::string chromium = find_chromium();
+  if (chromium.empty()) {
+    WARN(
+        "SKIPPED: chromium is not installed, so the HTML timeline was not rendered in a browser "
+        "(apt-get install chromium; CI installs it)");
+    return;
+  }
+  // A screenshot of the page, and of an empty page the same size: the timeline draws far more.
+  std::ofstream(dir.file("blank.html")) << "<!DOCTYPE html><html><body></body></html>\n";
+  auto shoot = [&](const std::string& page_path, const std::string& png) {
+    const auto r = run({chromium, "--headless", "--disable-gpu", "--no-sandbox",
+                        "--user-data-dir=" + dir.file("chromium-profile"), "--screenshot=" + png,
+                        "--window-size=1200,800", "file://" + page_path},
+                       dir);
+    INFO(r.out);
+    REQUIRE(fs::exists(png));
+    return weave::tool::read_file(png);
+  };
+  const std::string shot = shoot(html, dir.file("timeline.png"));
+  const std::string blank = shoot(dir.file("blank.html"), dir.file("blank.png"));
+  CHECK(png_size(shot) == std::pair<unsigned, unsigned>(1200, 800));
+  CHECK(shot.size() > 4 * blank.size());
+}
+
+TEST_CASE("weave run --jobs 2 --junit fails on the deadlock and writes parseable JUnit",
+          "[tools][run]") {
+  TempDir dir;
+  const std::string xml = dir.file("junit.xml");
+  const std::string artifacts = dir.file("failures");
+  const auto r = weave_tool({"run", USER_TESTS, "[bank]", "--jobs", "2", "--junit", xml,
+                             "--artifacts", artifacts, "--iterations", "300", "--seed", "7"},
+                            dir);
+  INFO(r.out);
+  CHECK(r.code == 1);
+  CHECK(has(r.out, "2 tests of"));
+  CHECK(has(r.out, "Deadlock"));
+  CHECK(has(r.out, "counting is safe"));
+  CHECK(has(r.out, "1 passed, 1 failed (1 bug)"));
+  // The failing test's schedule, output and trace are gathered.
+  CHECK(files_in(artifacts, ".schedule").size() >= 1);
+  CHECK(fs::exists(fs::path(artifacts) / "transfers_deadlock.log"));
+  CHECK(fs::exists(fs::path(artifacts) / "transfers_deadlock.trace.json"));
+
+  const xml_check::Element doc = xml_check::parse(weave::tool::read_file(xml));
+  REQUIRE(doc.name == "testsuites");
+  REQUIRE(doc.children.size() == 1);
+  const xml_check::Element& suite = doc.children[0];
+  CHECK(suite.name == "testsuite");
+  CHECK(suite.attributes.at("tests") == "2");
+  CHECK(suite.attributes.at("failures") == "1");
+  std::map<std::string, const xml_check::Element*> cases;
+  for (const auto& c : suite.children) cases[c.attributes.at("name")] = &c;
+  REQUIRE(cases.count("transfers deadlock") == 1);
+  REQUIRE(cases.count("counting is safe") == 1);
+  CHECK(cases["counting is safe"]->children.empty());
+  REQUIRE(cases["transfers deadlock"]->children.size() == 1);
+  const xml_check::Element& failure = cases["transfers deadlock"]->children[0];
+  CHECK(failure.name == "failure");
+  CHECK(failure.attributes.at("type") == "Deadlock");
+  CHECK(has(failure.attributes.at("message"), "Lock ledger held by audit"));
+  CHECK(has(failure.text, "weave found a bug: Deadlock"));  // the report
+  CHECK(has(failure.text, user_line("// [audit: accounts]")));
+
+  // A clean test alone: exit 0.
+  const auto clean = weave_tool({"run", USER_TESTS, "counting is safe", "--jobs", "2",
+                                 "--artifacts", artifacts, "--iterations", "50"},
+                                dir);
+  INFO(clean.out);
+  CHECK(clean.code == 0);
+  CHECK(has(clean.out, "1 passed, 0 failed"));
+  // Without --artifacts, WEAVE_ARTIFACTS says where failures go, as for a test run directly.
+  const std::string from_env = dir.file("from-env");
+  const auto env_run = run({WEAVE_TOOL, "run", USER_TESTS, "transfers deadlock", "--seed", "7"},
+                           dir, {{"WEAVE_ARTIFACTS", from_env}});
+  CHECK(env_run.code == 1);
+  CHECK(files_in(from_env, ".schedule").size() == 1);
+  CHECK(fs::exists(fs::path(from_env) / "transfers_deadlock.log"));
+  // A test that never calls weave::check passes, and the table says so.
+  const auto plain =
+      weave_tool({"run", USER_TESTS, "plain arithmetic", "--artifacts", artifacts}, dir);
+  CHECK(plain.code == 0);
+  CHECK(has(plain.out, "ok (no weave::check)"));
+}
+
+TEST_CASE("weave shrink saves a schedule with no more preemptions that still deadlocks",
+          "[tools][shrink]") {
+  TempDir dir;
+  const fs::path schedule = failing_schedule(dir);
+  const std::string out = dir.file("small.schedule");
+  const auto r =
+      weave_tool({"shrink", USER_TESTS, "--schedule", schedule.string(), "--out", out}, dir);
+  INFO(r.out);
+  CHECK(r.code == 1);
+  CHECK(has(r.out, "before: "));
+  CHECK(has(r.out, "after:  1 preemption,"));  // one preemption is all this deadlock needs
+  CHECK(has(r.out, "Lock ledger"));
+  const std::string saved = weave::tool::read_file(out);
+  CHECK(has(saved, "test: transfers deadlock"));
+  CHECK(has(saved, "bug: Deadlock"));
+  CHECK(has(saved, "preemptions: 1\n"));
+  const auto again = weave_tool({"replay", USER_TESTS, "--schedule", out}, dir);
+  CHECK(again.code == 1);
+  CHECK(has(again.out, "weave found a bug: Deadlock"));
+}
+
+TEST_CASE("GoogleTest binaries: weave run and weave replay", "[tools][gtest]") {
+#ifndef USER_GTEST
+  WARN(
+      "SKIPPED: GoogleTest is not installed (apt-get install libgtest-dev), so no GoogleTest "
+      "binary was built to run the tool on");
+#else
+  TempDir dir;
+  const std::string artifacts = dir.file("failures");
+  const auto r =
+      weave_tool({"run", USER_GTEST, "--jobs", "2", "--artifacts", artifacts, "--seed", "7"}, dir);
+  INFO(r.out);
+  CHECK(r.code == 1);
+  CHECK(has(r.out, "2 tests of"));
+  CHECK(has(r.out, "Deadlock Bank.TransfersDeadlock"));
+  CHECK(has(r.out, "ok       Bank.CountingIsSafe"));
+  const auto schedules = files_in(artifacts, ".schedule");
+  REQUIRE(schedules.size() >= 1);
+  // GoogleTest tests are not named in the schedule: the filter names the test.
+  const auto replayed = weave_tool(
+      {"replay", USER_GTEST, "Bank.TransfersDeadlock", "--schedule", schedules[0].string()}, dir);
+  INFO(replayed.out);
+  CHECK(replayed.code == 1);
+  CHECK(has(replayed.out, user_line("// [audit: accounts]")));
+  const auto ambiguous =
+      weave_tool({"replay", USER_GTEST, "--schedule", schedules[0].string()}, dir);
+  CHECK(ambiguous.code == 2);
+  CHECK(has(ambiguous.out, "2 tests of"));
+#endif
+}

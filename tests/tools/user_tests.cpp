@@ -1,0 +1,16 @@
+// A user's Catch2 test binary, as the tool meets it: one test with a deadlock, one clean test
+// (see user_code.hpp) and one that never runs weave.
+#include <weave/catch2.hpp>
+
+#include "user_code.hpp"
+
+TEST_CASE("transfers deadlock", "[bank]") {
+  REQUIRE_THAT(weave::check(user_code::transfer_both_ways), weave::NoBug());
+}
+
+TEST_CASE("counting is safe", "[bank]") {
+  REQUIRE_THAT(weave::check(user_code::count_together), weave::NoBug());
+}
+
+// A test that never calls weave::check: `weave replay` must say so.
+TEST_CASE("plain arithmetic", "[plain]") { REQUIRE(2 + 2 == 4); }

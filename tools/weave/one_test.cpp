@@ -1,0 +1,80 @@
+#include "one_test.hpp"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <sstream>
+
+#include "cli.hpp"
+#include "schedule.hpp"
+#include "weave/check.hpp"
+
+namespace weave::tool {
+
+namespace {
+
+// The last lines of a test's output, to show with an error.
+std::string tail(const std::string& output, std::size_t lines) {
+  std::size_t pos = output.size();
+  while (pos > 0 && (output[pos - 1] == '\n' || output[pos - 1] == ' ')) --pos;
+  std::size_t start = pos;
+  for (std::size_t n = 0; start > 0 && n < lines; --start) {
+    if (output[start - 1] == '\n') ++n;
+  }
+  std::string out;
+  std::istringstream in(output.substr(start, pos - start));
+  for (std::string line; std::getline(in, line);) out += "\n  | " + line;
+  return out;
+}
+
+}  // namespace
+
+ScheduleArg load_schedule(const std::string& arg) {
+  ScheduleArg out;
+  std::error_code ec;
+  out.is_file = std::filesystem::exists(arg, ec);
+  try {
+    // The checker's own reader: the tool refuses exactly what a replay would refuse.
+    const std::string text = detail::load_schedule_argument(arg);
+    out.token = detail::encode_schedule(detail::parse_schedule(text));
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.rfind("test: ", 0) == 0) out.test = line.substr(6);
+    }
+  } catch (const ReplayError& e) {
+    throw ToolError(fmt::format("--schedule: {}", e.what()));
+  }
+  out.value = out.is_file ? std::filesystem::absolute(arg).string() : out.token;
+  return out;
+}
+
+OneRun run_one_test(const TestBinary& binary, const std::string& test,
+                    std::vector<std::pair<std::string, std::string>> env,
+                    const std::string& trace_path, const std::string& scratch,
+                    std::chrono::milliseconds timeout) {
+  std::error_code ec;
+  std::filesystem::remove(trace_path, ec);
+  env.emplace_back("WEAVE_TRACE_OUT", trace_path);
+  env.emplace_back("WEAVE_QUIET", "1");
+  ProcessSpec spec;
+  spec.argv = binary.command_for(test);
+  spec.env = std::move(env);
+  spec.output_path = scratch + "/test-output.txt";
+  spec.timeout = timeout;
+  OneRun run;
+  run.process = run_process(spec);
+  run.output = read_file(spec.output_path);
+  if (!std::filesystem::exists(trace_path, ec)) {
+    throw ToolError(fmt::format(
+        "{} '{}' ran no weave::check (it wrote no trace; {}): is it a weave test? Its output "
+        "ends:{}",
+        binary.path(), test, run.process.describe(timeout), tail(run.output, 6)));
+  }
+  run.trace = read_trace(trace_path);
+  if (run.trace.outcome == "replay_error") {
+    throw ToolError(fmt::format("the schedule does not fit '{}': {}", test, run.trace.error));
+  }
+  return run;
+}
+
+}  // namespace weave::tool

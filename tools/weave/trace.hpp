@@ -1,0 +1,50 @@
+#pragma once
+// A trace as the checker writes it (WEAVE_TRACE_OUT, see detail::trace_json), read back; and the
+// text form `weave replay` and `weave explain` print: one column per thread, one row per step.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace weave::tool {
+
+struct TraceStep {
+  std::uint64_t index = 0;
+  std::uint32_t thread = 0;
+  std::string thread_name, operation, object, file;
+  std::uint32_t line = 0;
+  std::string note;
+};
+
+struct TraceBug {
+  std::string kind, message, schedule, involved;
+  std::uint64_t failing_step = 0;
+};
+
+struct Trace {
+  std::string outcome;  // "bug", "ok" or "replay_error"
+  std::string error;    // for "replay_error"
+  std::optional<TraceBug> bug;
+  std::vector<TraceStep> steps;
+
+  // Thread numbers and names in order of first appearance.
+  std::vector<std::pair<std::uint32_t, std::string>> threads() const;
+};
+
+// Parses a trace; a ToolError naming `origin` when it is not one.
+Trace parse_trace(const std::string& json, const std::string& origin);
+// Reads a trace file; a ToolError when it is missing or not a trace.
+Trace read_trace(const std::string& path);
+
+// "file.cpp:12": the file's last component, as reports print it.
+std::string short_location(const TraceStep& s);
+
+// The trace as a table with one column per thread: a row per step with its number and, in the
+// thread's column, the operation, object, file:line and note; the failing step marked ">>" and
+// "<-- here". `max_column` caps a column's width (0: no cap), for a terminal.
+std::string format_columns(const Trace& trace, std::size_t max_column);
+
+// The bug (kind, message, the threads involved) in a few lines, or that there was none.
+std::string format_bug(const Trace& trace);
+
+}  // namespace weave::tool
