@@ -12,7 +12,7 @@
 set -euo pipefail
 
 WEAVE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-WEAVE_DEPS=(cmake ninja-build g++ catch2 libboost-context-dev libfmt-dev libbenchmark-dev)
+WEAVE_DEPS=(cmake ninja-build g++ catch2 libgtest-dev libboost-context-dev libfmt-dev libbenchmark-dev)
 
 # Installs whichever of WEAVE_DEPS is missing (Debian/Ubuntu); does nothing when all are there.
 weave_install_deps() {

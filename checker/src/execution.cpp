@@ -63,6 +63,11 @@ Execution::Execution(const Config& config, StrategyImpl& strategy, StackPool& po
   buf_.trace.clear();
   buf_.choices.clear();
   buf_.objects.clear();
+  if (strategy_.wants_events()) {
+    log_ = &buf_.log;
+    log_->clear();
+  }
+  strategy_.attach(log_);
   next_object_id_.assign(static_cast<std::size_t>(ObjectKind::Memory) + 1, 0);
 }
 
@@ -172,6 +177,7 @@ void Execution::run(const std::function<void()>& body) {
   spawn(*main_core_);
 
   current_ = 0;
+  open_event(0);
   for (;;) {
     FThread& t = *threads_[current_];
     set_running_fiber_name(t.core->object.name().c_str(), pool_.usable_size());
@@ -198,6 +204,7 @@ void Execution::run(const std::function<void()>& body) {
     current_ = next_;
   }
 
+  close_event();
   // Tear down: end every thread still alive, newest first and MainThread last, so no thread
   // outlives the objects of the thread that created it.
   if (!failure_ && divergence_.empty() && deferred_) {
@@ -242,6 +249,7 @@ void Execution::check_unwinding() {
 }
 
 std::int64_t Execution::pick() {
+  close_event();
   auto& cands = buf_.candidates;
   cands.clear();
   Instant earliest = kNever;
@@ -277,12 +285,37 @@ std::int64_t Execution::pick() {
     t.waiter = nullptr;
     t.deadline = kNever;
   }
+  open_event(index);
   return index;
+}
+
+void Execution::close_event() {
+  if (log_ == nullptr || !log_->open) return;
+  log_->events.back().end = static_cast<std::uint32_t>(log_->accesses.size());
+  log_->open = false;
+}
+
+void Execution::open_event(std::uint32_t thread) {
+  if (log_ == nullptr || unwinding_) return;
+  const auto begin = static_cast<std::uint32_t>(log_->accesses.size());
+  // The event performs what the thread announced at its last scheduling point.
+  const PendingOp& p = log_->pending_of(thread);
+  if (p.key != 0) {
+    const std::uint32_t n = std::max<std::uint32_t>(p.count, 1);
+    for (std::uint32_t i = 0; i < n; ++i) log_->accesses.push_back({p.key + i, p.write});
+  }
+  log_->events.push_back({thread, begin, begin});
+  log_->open = true;
+}
+
+void Execution::note_touch(const Object& obj) {
+  if (log_ == nullptr || !log_->open) return;
+  log_->accesses.push_back({object_key(obj.kind(), obj.id()), true});
 }
 
 void Execution::schedule(bool may_throw) {
   const std::int64_t next = pick();
-  if (next == kDiverged) diverged();
+  if (next == kDiverged) diverged(may_throw);
   if (next >= 0 && static_cast<std::uint32_t>(next) != current_) {
     switch_to(static_cast<std::uint32_t>(next), may_throw);
   }
@@ -303,6 +336,21 @@ void Execution::record(Op op, const Object* obj, const void* addr, const std::so
             loc.line()};
   buf_.trace.push_back(s);
   if (current_ < threads_.size()) threads_[current_]->last_step = buf_.trace.size() - 1;
+  if (log_ != nullptr) {
+    if (log_->pending.size() <= current_) log_->pending.resize(current_ + 1);
+    PendingOp& p = log_->pending[current_];
+    p.op = op;
+    p.count = 1;
+    // Reading a variable, a future's result or an atomic commutes with reading it again.
+    p.write = op != Op::Read;
+    if (obj != nullptr) {
+      p.key = object_key(obj->kind(), obj->id());
+    } else if (addr != nullptr) {
+      p.key = kMemoryKey | reinterpret_cast<std::uintptr_t>(addr) >> 3;
+    } else {
+      p.key = 0;
+    }
+  }
   std::uint64_t h = fnv(
       hash_, static_cast<std::uint64_t>(s.thread) << 32 | static_cast<std::uint64_t>(s.op) << 24 |
                  static_cast<std::uint64_t>(s.kind) << 16 | static_cast<std::uint64_t>(s.note));
@@ -339,6 +387,13 @@ void Execution::access(Op op, const Object* obj, const void* addr, std::size_t s
     return;
   }
   record(op, obj, addr, loc, StepNote::None);
+  if (log_ != nullptr && obj == nullptr && size > 1) {
+    // A raw range covers every 8-byte granule it overlaps.
+    const auto first = reinterpret_cast<std::uintptr_t>(addr) >> 3;
+    const auto last = (reinterpret_cast<std::uintptr_t>(addr) + size - 1) >> 3;
+    log_->pending[current_].count =
+        static_cast<std::uint32_t>(std::min<std::uintptr_t>(last - first + 1, kMaxGranules));
+  }
   if (buf_.trace.size() > config_.max_steps) {
     fail(BugKind::Livelock,
          fmt::format("Livelock: the execution ran more than {} steps (Config::max_steps) without "
@@ -366,13 +421,17 @@ StepRef Execution::here() const {
 }
 
 void Execution::released(const Object& sync) {
-  if (detectors_.empty() || unwinding_) return;
+  if (unwinding_) return;
+  note_touch(sync);
+  if (detectors_.empty()) return;
   const StepRef at = here();
   for (Detector* d : detectors_) d->on_release(sync, at);
 }
 
 void Execution::acquired(const Object& sync) {
-  if (detectors_.empty() || unwinding_) return;
+  if (unwinding_) return;
+  note_touch(sync);
+  if (detectors_.empty()) return;
   const StepRef at = here();
   for (Detector* d : detectors_) {
     if (auto f = d->on_acquire(sync, at, *this); f && !deferred_) {
@@ -382,7 +441,9 @@ void Execution::acquired(const Object& sync) {
 }
 
 void Execution::notified(const Object& cond, std::size_t woken) {
-  if (detectors_.empty() || unwinding_) return;
+  if (unwinding_) return;
+  note_touch(cond);
+  if (detectors_.empty()) return;
   const StepRef at = here();
   for (Detector* d : detectors_) d->on_notify(cond, woken, at);
 }
@@ -402,6 +463,8 @@ bool Execution::block(Waiter& w, Instant deadline, const std::source_location& l
     check_unwinding();
     return false;  // inside a destructor during teardown: never block
   }
+  // Blocking read the object's state (a lock found held): a dependence like any other access.
+  if (w.object != nullptr) note_touch(*w.object);
   FThread& t = cur();
   t.status = Status::Blocked;
   t.waiter = &w;
@@ -461,6 +524,7 @@ void Execution::record_resumed(FThread& t, StepNote note) {
 void Execution::wake(Waiter& w) {
   auto* t = static_cast<FThread*>(w.park);
   if (t == nullptr) return;
+  if (w.object != nullptr && !unwinding_) note_touch(*w.object);
   t->status = Status::Runnable;
   t->waiter = nullptr;
   t->deadline = kNever;
@@ -553,13 +617,15 @@ void Execution::fail(BugKind kind, std::string message, std::string involved, st
   throw ExecutionAborted{};
 }
 
-void Execution::diverged() {
+void Execution::diverged(bool may_throw) {
   if (divergence_.empty()) {
     divergence_ =
         fmt::format("replay diverged at step {}: {}", buf_.trace.size(), strategy_.divergence());
   }
   unwinding_ = true;
-  if (!threads_.empty() && cur().status != Status::Finished && std::uncaught_exceptions() == 0) {
+  // In a release (maybe a destructor's) the thread goes on to its next operation, which ends it.
+  if (may_throw && !threads_.empty() && cur().status != Status::Finished &&
+      std::uncaught_exceptions() == 0) {
     next_ = current_;
     void* fake = nullptr;
     start_switch(&fake, sched_bottom_, sched_size_);

@@ -48,6 +48,7 @@ struct ExecutionBuffers {
   std::vector<std::uint32_t> choices;
   std::vector<std::uint32_t> candidates;
   std::vector<ObjectRecord> objects;
+  EventLog log;  // kept only for strategies that ask for it
 };
 
 struct Failure {
@@ -132,6 +133,10 @@ class Execution final : public Backend, public ThreadNames {
   // A blocked thread goes on (woken, timed out, spuriously): its blocked step again, with `note`.
   void record_resumed(FThread& t, StepNote note);
   void check_unwinding();
+  // The event log (when the strategy wants it): an event ends at every scheduling decision.
+  void close_event();
+  void open_event(std::uint32_t thread);
+  void note_touch(const Object& obj);
   void schedule(bool may_throw = true);
   std::int64_t pick();
   void switch_to(std::uint32_t next, bool may_throw = true);
@@ -144,7 +149,7 @@ class Execution final : public Backend, public ThreadNames {
   // Every thread is blocked: a Deadlock, or what a detector makes of it.
   Failure deadlock() const;
   std::uint64_t draw(std::uint64_t bound);
-  void diverged();
+  void diverged(bool may_throw = true);
   std::string deadlock_report(std::string& message) const;
   boost::context::fiber entry(FThread* t, boost::context::fiber&& caller);
   void make_fiber(FThread& t);
@@ -174,6 +179,7 @@ class Execution final : public Backend, public ThreadNames {
   std::size_t sched_size_ = 0;
   std::span<Detector* const> detectors_;
   std::optional<Failure> deferred_;  // a lock-order inversion: reported if nothing worse happens
+  EventLog* log_ = nullptr;          // non-null when the strategy wants events
 };
 
 }  // namespace weave::detail

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -53,7 +55,8 @@ Strategy parse_strategy(std::string_view s) {
   if (s == "pct") return Strategy::PCT;
   if (s == "dfs") return Strategy::DFS;
   if (s == "dpor") return Strategy::DPOR;
-  throw UsageError(fmt::format("WEAVE_STRATEGY={} is not one of random, pct, dfs, dpor", s));
+  if (s == "pos") return Strategy::POS;
+  throw UsageError(fmt::format("WEAVE_STRATEGY={} is not one of random, pct, pos, dfs, dpor", s));
 }
 
 const char* strategy_name(Strategy s) {
@@ -66,8 +69,43 @@ const char* strategy_name(Strategy s) {
       return "dfs";
     case Strategy::DPOR:
       return "dpor";
+    case Strategy::POS:
+      return "pos";
   }
   return "?";
+}
+
+// WEAVE_SHARD=i/n: 0 <= i < n.
+detail::Shard parse_shard(const char* v) {
+  detail::Shard shard;
+  const std::string s(v);
+  const auto slash = s.find('/');
+  char* end = nullptr;
+  bool ok = slash != std::string::npos && slash > 0 && slash + 1 < s.size();
+  if (ok) {
+    shard.index = std::strtoull(s.c_str(), &end, 10);
+    ok = end == s.c_str() + slash && std::isdigit(static_cast<unsigned char>(s[0]));
+  }
+  if (ok) {
+    shard.count = std::strtoull(s.c_str() + slash + 1, &end, 10);
+    ok = *end == '\0' && std::isdigit(static_cast<unsigned char>(s[slash + 1]));
+  }
+  if (!ok || shard.count == 0 || shard.index >= shard.count) {
+    throw UsageError(fmt::format(
+        "WEAVE_SHARD={} is not a shard: write i/n with 0 <= i < n (e.g. 0/4 ... 3/4)", v));
+  }
+  return shard;
+}
+
+int env_bound(const char* name, int fallback) {
+  const char* v = env(name);
+  if (v == nullptr) return fallback;
+  char* end = nullptr;
+  const long n = std::strtol(v, &end, 10);
+  if (end == v || *end != '\0' || n < -1 || n > 1000000) {
+    throw UsageError(fmt::format("{}={} is not a bound (-1 for none, or 0, 1, 2 ...)", name, v));
+  }
+  return static_cast<int>(n);
 }
 
 bool quiet() { return env("WEAVE_QUIET") != nullptr; }
@@ -115,19 +153,22 @@ struct Runner {
   explicit Runner(const Config& c) : config(c), pool(c.stack_size), detectors(c) {}
 };
 
+detail::Schedule schedule_of(const detail::Execution& ex, const Config& config) {
+  return {ex.steps(),
+          ex.failure() && ex.failure()->kind == BugKind::Livelock,
+          config.spurious_wakeups,
+          !config.detect_races,
+          ex.trace_hash(),
+          ex.choices()};
+}
+
 Bug make_bug(const detail::Execution& ex, const Config& config) {
   const detail::Failure& f = *ex.failure();
   Bug bug;
   bug.kind = f.kind;
   bug.message = f.message;
   bug.trace = ex.steps_for_report();
-  detail::Schedule s{ex.steps(),
-                     f.kind == BugKind::Livelock,
-                     config.spurious_wakeups,
-                     !config.detect_races,
-                     ex.trace_hash(),
-                     ex.choices()};
-  bug.schedule = detail::encode_schedule(s);
+  bug.schedule = detail::encode_schedule(schedule_of(ex, config));
   bug.failing_step = f.failing_step;
   bug.involved = f.involved;
   bug.objects = ex.creation_sites();
@@ -254,8 +295,26 @@ Result check(std::function<void()> body, Config config) {
   if (const char* t = env("WEAVE_TIME_BUDGET")) config.time_budget = detail::parse_time_budget(t);
   config.seed = env_number("WEAVE_SEED", config.seed);
   config.max_steps = env_number("WEAVE_MAX_STEPS", config.max_steps);
+  config.preemption_bound = env_bound("WEAVE_PREEMPTION_BOUND", config.preemption_bound);
+  if (const char* v = env("WEAVE_SHARD")) {
+    const detail::Shard sh = parse_shard(v);
+    config.shard_index = sh.index;
+    config.shard_count = sh.count;
+  }
+  if (config.shard_count == 0 || config.shard_index >= config.shard_count) {
+    throw UsageError(
+        fmt::format("Config: shard {} of {} does not exist (0 <= shard_index < "
+                    "shard_count)",
+                    config.shard_index, config.shard_count));
+  }
+  const detail::Shard shard{config.shard_index, config.shard_count};
+  if (config.preemption_bound < -1) {
+    throw UsageError(fmt::format("Config::preemption_bound is {}: use -1 (none) or a bound >= 0",
+                                 config.preemption_bound));
+  }
   const std::string test = config.name.empty() ? current_test_name() : config.name;
 
+  const bool systematic = config.strategy == Strategy::DFS || config.strategy == Strategy::DPOR;
   Result result;
   result.strategy = config.strategy;
   result.seed = config.seed;
@@ -263,7 +322,7 @@ Result check(std::function<void()> body, Config config) {
     result.seed =
         std::random_device{}() | (static_cast<std::uint64_t>(std::random_device{}()) << 32);
     if (result.seed == 0) result.seed = 1;
-    if (!quiet()) {
+    if (!quiet() && !systematic) {
       std::fprintf(stderr, "weave: %s%sseed %llu (set WEAVE_SEED=%llu to repeat)\n", test.c_str(),
                    test.empty() ? "" : ": ", static_cast<unsigned long long>(result.seed),
                    static_cast<unsigned long long>(result.seed));
@@ -277,21 +336,37 @@ Result check(std::function<void()> body, Config config) {
     case Strategy::PCT:
       strategy = detail::make_pct_strategy(result.seed, config.pct_depth);
       break;
+    case Strategy::POS:
+      strategy = detail::make_pos_strategy(result.seed);
+      break;
     case Strategy::DFS:
+      strategy = detail::make_dfs_strategy(config.preemption_bound, shard);
+      break;
     case Strategy::DPOR:
-      throw UsageError(fmt::format("strategy {} is not available in this version of weave",
-                                   strategy_name(config.strategy)));
+      strategy = detail::make_dpor_strategy(config.preemption_bound, shard);
+      break;
   }
 
   detail::OverflowReporting overflow_reporting;
   Runner runner(config);
   const auto start = std::chrono::steady_clock::now();
   std::optional<Bug> inversion;
-  for (std::uint64_t i = 0; i < config.iterations; ++i) {
+  // Sampling strategies number their schedules: shard i of n runs those with k % n == i. The
+  // systematic ones split their tree themselves, and count only their own schedules.
+  for (std::uint64_t k = 0;
+       systematic ? result.schedules < config.iterations : k < config.iterations; ++k) {
     if (!config.time_budget.infinite() &&
         std::chrono::steady_clock::now() - start >=
             static_cast<std::chrono::nanoseconds>(config.time_budget)) {
       break;
+    }
+    bool mine = true;
+    if (!systematic && shard.count > 1 && k % shard.count != shard.index) {
+      if (k != 0 || !strategy->learns_from_first()) {
+        strategy->skip_execution();
+        continue;
+      }
+      mine = false;  // run to learn from, counted by its own shard
     }
     if (!strategy->new_execution()) {
       result.exhausted = true;
@@ -299,9 +374,26 @@ Result check(std::function<void()> body, Config config) {
     }
     detail::Execution ex(config, *strategy, runner.pool, runner.buffers, runner.detectors.list);
     ex.run(body);
+    if (!strategy->divergence().empty()) {
+      throw UsageError(fmt::format(
+          "weave: {} cannot explore this test: {}. The test is nondeterministic outside weave's "
+          "control (the wall clock, rand(), a raw std::thread or std::mutex, or state the body "
+          "does not create afresh)",
+          strategy_name(config.strategy), strategy->divergence()));
+    }
+    if (!mine || !strategy->counts()) continue;
     ++result.schedules;
     result.steps += ex.steps();
+    if (config.on_schedule) {
+      config.on_schedule(detail::encode_schedule(schedule_of(ex, config)),
+                         ex.failure().has_value());
+    }
     if (!ex.failure()) continue;
+    ++result.buggy_schedules;
+    if (std::find(result.kinds_found.begin(), result.kinds_found.end(), ex.failure()->kind) ==
+        result.kinds_found.end()) {
+      result.kinds_found.push_back(ex.failure()->kind);
+    }
     if (result.bug) continue;  // keep the first one
     Bug bug = make_bug(ex, config);
     bug.found_in = result.schedules;
@@ -322,6 +414,14 @@ Result check(std::function<void()> body, Config config) {
     save_schedule(*inversion, result, test);
     write_trace_json(&*inversion, inversion->trace, "bug");
     result.bug = std::move(inversion);
+  }
+  result.coverage = strategy->coverage(result.schedules);
+  if (result.coverage.empty()) {
+    result.coverage = fmt::format("{}: {} schedules (seed {})", strategy_name(config.strategy),
+                                  result.schedules, result.seed);
+  }
+  if (shard.count > 1 && !systematic) {
+    result.coverage += fmt::format("; shard {}/{}", shard.index, shard.count);
   }
   detail::append_stats(result, test, std::chrono::steady_clock::now() - start);
   return result;

@@ -65,7 +65,8 @@ void on_segv(int sig, siginfo_t* info, void* ctx) {
   const auto addr = reinterpret_cast<std::uintptr_t>(info->si_addr);
   if (!in_guard(addr)) {
     // Not ours: hand it to the handler that was there before.
-    if ((g_previous_action.sa_flags & SA_SIGINFO) != 0 && g_previous_action.sa_sigaction != nullptr) {
+    if ((g_previous_action.sa_flags & SA_SIGINFO) != 0 &&
+        g_previous_action.sa_sigaction != nullptr) {
       g_previous_action.sa_sigaction(sig, info, ctx);
       return;
     }

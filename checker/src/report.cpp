@@ -67,8 +67,9 @@ void append_step(std::string& out, const Step& s, bool failing, std::size_t name
 
 std::string format_report(const Result& result) {
   if (!result.bug) {
-    return fmt::format("weave: no bug found in {} schedules ({} steps){}\n", result.schedules,
-                       result.steps, result.exhausted ? "; every schedule was explored" : "");
+    return fmt::format("weave: no bug found in {} schedules ({} steps){}\n{}", result.schedules,
+                       result.steps, result.exhausted ? "; every schedule was explored" : "",
+                       result.coverage.empty() ? "" : "  " + result.coverage + "\n");
   }
   const Bug& bug = *result.bug;
   std::string out = fmt::format("weave found a bug: {}\n  {}\n", to_string(bug.kind), bug.message);
@@ -82,13 +83,15 @@ std::string format_report(const Result& result) {
   }
   name_width = std::min<std::size_t>(name_width, 24);
   object_width = std::min<std::size_t>(object_width, 32);
-  out += fmt::format(
-      "\nTrace ({} steps; found in schedule {}{}{}):\n", bug.trace.size(),
-      bug.found_in != 0 ? bug.found_in : result.schedules,
-      result.seed != 0 ? fmt::format(", seed {}", result.seed) : std::string(", replayed"),
-      bug.kind == BugKind::LockOrderInversion && bug.found_in != 0
-          ? fmt::format("; {} schedules explored, none deadlocked", result.schedules)
-          : std::string());
+  out += fmt::format("\nTrace ({} steps; found in schedule {}{}{}):\n", bug.trace.size(),
+                     bug.found_in != 0 ? bug.found_in : result.schedules,
+                     result.seed == 0 ? std::string(", replayed")
+                     : result.strategy == Strategy::DFS || result.strategy == Strategy::DPOR
+                         ? std::string()
+                         : fmt::format(", seed {}", result.seed),
+                     bug.kind == BugKind::LockOrderInversion && bug.found_in != 0
+                         ? fmt::format("; {} schedules explored, none deadlocked", result.schedules)
+                         : std::string());
   out += fmt::format("     {:>5}  {:<{}}  {:<11} {:<{}}  {}\n", "step", "thread", name_width,
                      "operation", "object", object_width, "location");
   const std::size_t n = bug.trace.size();
@@ -103,6 +106,7 @@ std::string format_report(const Result& result) {
                 object_width);
   }
   if (!bug.nondeterminism.empty()) out += "\nWarning: " + bug.nondeterminism + "\n";
+  if (!result.coverage.empty()) out += "\nSearch: " + result.coverage + "\n";
   out += "\nReplay it:\n  " + bug.replay_command + "\n";
   out += "  or in code: weave::replay(body, \"" + bug.schedule + "\")\n";
   if (!bug.shrunk_schedule.empty()) {

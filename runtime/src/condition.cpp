@@ -47,7 +47,10 @@ bool Condition::wait_until(detail::Instant deadline, const std::source_location&
     detail::LockBase& lock;
     std::uint32_t saved;
     const std::source_location& loc;
-    ~Reacquire() { lock.acquire_restore(saved, loc); }
+    // A checked execution torn down while this waits for the lock ends the thread from here
+    // (ExecutionAborted, so this destructor may throw; never while an exception is in flight),
+    // without the lock; the guard's release then lets go of nothing.
+    ~Reacquire() noexcept(false) { lock.acquire_restore(saved, loc); }
   };
   bool notified = false;
   {

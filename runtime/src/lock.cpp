@@ -93,6 +93,9 @@ void LockBase::release_slow(const std::source_location& loc) {
   const std::uint64_t me = current_ident();
   if (b != nullptr) b->point(Op::Release, &object_, loc);
   const std::uint64_t owner = owner_.load(std::memory_order_relaxed);
+  // A checked execution torn down while this thread waited to take the lock back (after a
+  // Condition wait) ends it without the lock: its guard's release has nothing to let go.
+  if (owner != me && b != nullptr && b->unwinding()) return;
   if (owner != me) {
     if (owner == 0) {
       usage_error("release of " + std::string(kind_name(object_.kind())) + " " +

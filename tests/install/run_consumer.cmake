@@ -55,3 +55,8 @@ endif()
 run(${CMAKE_COMMAND} --build ${WORK}/consumer-build -j ${JOBS})
 run(${WORK}/consumer-build/consumer)
 run(${WORK}/consumer-build/consumer_check)
+# weave_add_tests registered each test case of the two test binaries, and they pass.
+run(${CMAKE_COMMAND} -D CTEST=${CMAKE_CTEST_COMMAND} -D BUILD=${WORK}/consumer-build
+    -D DIR=${WORK}/consumer-build -D EXPECTED=${consumer_src}/expected_tests.txt
+    -P ${SOURCE}/tests/add_tests/check_tests.cmake)
+run(${CMAKE_CTEST_COMMAND} --test-dir ${WORK}/consumer-build -L weave --output-on-failure)

@@ -12,7 +12,10 @@
 // Environment, read by check(): WEAVE_STRATEGY (random|pct|dfs|dpor), WEAVE_ITERATIONS,
 // WEAVE_SEED, WEAVE_REPLAY (a schedule token or a schedule file: run exactly that),
 // WEAVE_TRACE_OUT (write the failing or replayed trace there as JSON), WEAVE_ARTIFACTS (folder for
-// failing schedules; default weave-failures/), WEAVE_MAX_STEPS, WEAVE_QUIET=1 (no stderr lines).
+// failing schedules; default weave-failures/), WEAVE_MAX_STEPS, WEAVE_QUIET=1 (no stderr lines),
+// WEAVE_SHARD=i/n (explore only the i-th of n disjoint parts: seeds k with k % n == i for
+// random/pct/pos, subtrees of the first decisions for dfs/dpor), WEAVE_PREEMPTION_BOUND,
+// WEAVE_STRATEGY=pos.
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -26,7 +29,10 @@
 
 namespace weave {
 
-enum class Strategy { Random, PCT, DFS, DPOR };
+// Random: uniform random walk. PCT: probabilistic concurrency testing (the default). DFS: every
+// schedule, depth first, within Config::preemption_bound. DPOR: every schedule up to reordering
+// independent operations (source DPOR with sleep sets). POS (extension): partial order sampling.
+enum class Strategy { Random, PCT, DFS, DPOR, POS };
 
 struct Config {
   Strategy strategy = Strategy::PCT;
@@ -42,6 +48,12 @@ struct Config {
   // Extensions:
   std::size_t stack_size = 256 * 1024;  // bytes per fiber stack (a guard page below each)
   std::string name;                     // names the saved schedule file; default: the test's name
+  // This process explores the shard_index-th of shard_count disjoint parts of the search
+  // (WEAVE_SHARD=i/n sets both); together the parts cover exactly what one process covers.
+  std::uint64_t shard_index = 0, shard_count = 1;
+  // Called after each schedule this process explores, with its replay token and whether it
+  // ended in a bug (for progress displays and for checking coverage).
+  std::function<void(std::string_view schedule, bool bug)> on_schedule;
 };
 
 enum class BugKind {
@@ -95,6 +107,9 @@ struct Result {
   // Extensions:
   std::uint64_t seed = 0;             // the seed used
   Strategy strategy = Strategy::PCT;  // the strategy used
+  std::string coverage;               // what the search covered, one line
+  std::vector<BugKind> kinds_found;  // every kind of bug met (all of them: stop_on_first_bug=false)
+  std::uint64_t buggy_schedules = 0;  // schedules that ended in a bug
 };
 
 // A schedule that cannot be replayed: malformed, or it no longer fits the program (the message

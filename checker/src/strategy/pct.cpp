@@ -3,7 +3,10 @@
 // at d-1 random steps (spread over the longest schedule seen so far) the running thread's
 // priority drops below every initial one. A bug of depth d is found with probability at least
 // 1/(n * k^(d-1)) per schedule (n threads, k steps).
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <cmath>
 #include <memory>
 #include <vector>
 
@@ -60,7 +63,30 @@ class PctStrategy final : public StrategyImpl {
 
   std::uint64_t next_u64(std::uint64_t bound) override { return rng_.below(bound); }
 
-  void end_execution(std::uint64_t steps) override { longest_ = std::max(longest_, steps); }
+  // k, the length the change points spread over, is the first schedule's: a sharded search
+  // then draws the same schedules in every process (each one runs the first to learn it).
+  void end_execution(std::uint64_t steps) override {
+    if (executions_ == 1) longest_ = steps;
+    max_steps_ = std::max(max_steps_, steps);
+    max_threads_ = std::max<std::uint64_t>(max_threads_, priorities_.size());
+  }
+  void skip_execution() override { ++executions_; }
+  bool learns_from_first() const override { return true; }
+
+  // PCT's guarantee: one schedule finds a bug of depth d with probability at least
+  // 1/(n k^(d-1)); after N schedules it is missed with probability at most (1 - that)^N.
+  std::string coverage(std::uint64_t schedules) const override {
+    if (schedules == 0) return {};
+    const double n = static_cast<double>(std::max<std::uint64_t>(max_threads_, 1));
+    const double k = static_cast<double>(std::max<std::uint64_t>(max_steps_, 1));
+    const double p = 1.0 / (n * std::pow(k, depth_ - 1));
+    const double miss =
+        std::exp(static_cast<double>(schedules) * std::log1p(-std::min(p, 1.0 - 1e-16)));
+    return fmt::format(
+        "PCT depth {}: {} schedules of up to {} threads and {} steps; a bug of depth {} would "
+        "be missed with probability at most {:.3g}",
+        depth_, schedules, max_threads_, max_steps_, depth_, miss);
+  }
 
  private:
   std::uint64_t& priority(std::uint32_t thread) {
@@ -75,6 +101,8 @@ class PctStrategy final : public StrategyImpl {
   int depth_;
   std::uint64_t executions_ = 0;
   std::uint64_t longest_ = 0;
+  std::uint64_t max_steps_ = 0;
+  std::uint64_t max_threads_ = 0;
   Rng rng_;
   std::vector<std::uint64_t> priorities_;
   std::vector<std::uint64_t> change_points_;

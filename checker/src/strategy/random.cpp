@@ -44,6 +44,7 @@ class RandomStrategy final : public StrategyImpl {
     rng_.reseed(splitmix64(s));
     return true;
   }
+  void skip_execution() override { ++executions_; }
   std::size_t next_thread(std::span<const std::uint32_t> candidates, std::uint32_t,
                           std::uint64_t) override {
     return rng_.below(candidates.size());

@@ -31,8 +31,9 @@ class ReplayStrategy final : public StrategyImpl {
                           std::uint64_t) override {
     if (!divergence_.empty()) return kDiverged;
     if (next_ >= choices_.size()) {
-      divergence_ = "the schedule has no more choices, but the program goes on with more than one "
-                    "thread able to run";
+      divergence_ =
+          "the schedule has no more choices, but the program goes on with more than one "
+          "thread able to run";
       return kDiverged;
     }
     const std::uint32_t want = choices_[next_++];
@@ -62,9 +63,9 @@ class ReplayStrategy final : public StrategyImpl {
     }
     const std::uint32_t want = choices_[next_++];
     if ((want & kDrawBit) == 0 || (want & ~kDrawBit) >= bound) {
-      divergence_ = fmt::format(
-          "the schedule has {} here, but the program makes a random choice among {}",
-          describe(want), bound);
+      divergence_ =
+          fmt::format("the schedule has {} here, but the program makes a random choice among {}",
+                      describe(want), bound);
       return kDivergedDraw;
     }
     return want & ~kDrawBit;

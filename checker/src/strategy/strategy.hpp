@@ -8,7 +8,9 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
+#include "event_log.hpp"
 #include "weave/check.hpp"
 
 namespace weave::detail {
@@ -35,7 +37,25 @@ class StrategyImpl {
   virtual std::string divergence() const { return {}; }
   // For a replaying strategy: the number of choices it has not used yet.
   virtual std::size_t unused_choices() const { return 0; }
+
+  // Strategies that reason about dependence ask for the event log; the execution then keeps it
+  // up to date at every scheduling decision (closed events, each thread's announced operation).
+  virtual bool wants_events() const { return false; }
+  virtual void attach(const EventLog* /*log*/) {}
+  // Steps over one execution without running it (sharding: it belongs to another process).
+  virtual void skip_execution() {}
+  // Whether the execution that just ended counts: false when the strategy cut it short as
+  // redundant, or when it belongs to another shard.
+  virtual bool counts() const { return true; }
+  // Whether this strategy learns from its first execution (it must run in every shard).
+  virtual bool learns_from_first() const { return false; }
+  // What the search covered, one line ("" when nothing to add).
+  virtual std::string coverage(std::uint64_t /*schedules*/) const { return {}; }
 };
+
+// A value out of range from next_thread()/next_u64() ends the execution early; the strategy's
+// divergence() says why ("" for a deliberate cut, counts() is then false).
+inline constexpr std::size_t kStopExecution = static_cast<std::size_t>(-1);
 
 // Small, fast, reproducible random numbers (xoshiro256**, seeded by splitmix64).
 class Rng {
@@ -53,6 +73,17 @@ std::uint64_t splitmix64(std::uint64_t& state) noexcept;
 
 std::unique_ptr<StrategyImpl> make_random_strategy(std::uint64_t seed);
 std::unique_ptr<StrategyImpl> make_pct_strategy(std::uint64_t seed, int depth);
+// Partial order sampling (Yuan, Yang, Gu; CAV 2018).
+std::unique_ptr<StrategyImpl> make_pos_strategy(std::uint64_t seed);
+
+// This process's part of a search split in `count` disjoint parts (WEAVE_SHARD=index/count).
+struct Shard {
+  std::uint64_t index = 0, count = 1;
+};
+// Exhaustive depth-first search, at most `preemption_bound` preemptions per schedule (-1: any).
+std::unique_ptr<StrategyImpl> make_dfs_strategy(int preemption_bound, Shard shard);
+// Source DPOR with sleep sets (Abdulla, Aronis, Jonsson, Sagonas; POPL 2014).
+std::unique_ptr<StrategyImpl> make_dpor_strategy(int preemption_bound, Shard shard);
 // Follows `choices` (as recorded by an execution, see schedule.hpp).
 std::unique_ptr<StrategyImpl> make_replay_strategy(std::vector<std::uint32_t> choices);
 
