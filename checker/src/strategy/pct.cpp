@@ -39,17 +39,12 @@ class PctStrategy final : public StrategyImpl {
       priority(current) = next_change_ + 1;  // below every initial priority (those are >= depth)
       ++next_change_;
     }
-    // A timeout competes with runnable threads only now and then: if a high-priority thread's
-    // timed wait always fired first, a thread polling with timed waits (while (!t.join(5ms)))
-    // would starve the thread it waits for forever.
-    const bool any_runnable = std::any_of(candidates.begin(), candidates.end(),
-                                          [](auto c) { return (c & kTimeoutBit) == 0; });
-    const bool timeouts_compete = !any_runnable || rng_.below(4) == 0;
+    const bool compete = timeouts_compete(candidates, rng_);
     std::size_t best = candidates.size();
     std::uint64_t best_priority = 0;
     for (std::size_t i = 0; i < candidates.size(); ++i) {
       const bool timeout = (candidates[i] & kTimeoutBit) != 0;
-      if (timeout && !timeouts_compete) continue;
+      if (timeout && !compete) continue;
       const std::uint64_t p = priority(candidate_thread(candidates[i]));
       // Between equals, running beats timing out.
       if (best == candidates.size() || p > best_priority ||

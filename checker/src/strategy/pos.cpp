@@ -31,15 +31,11 @@ class PosStrategy final : public StrategyImpl {
   std::size_t next_thread(std::span<const std::uint32_t> candidates, std::uint32_t,
                           std::uint64_t) override {
     refresh();
-    // As in PCT, a timeout competes with runnable threads only now and then, so a poller's timed
-    // waits cannot starve the thread it polls for.
-    const bool any_runnable = std::any_of(candidates.begin(), candidates.end(),
-                                          [](auto c) { return (c & kTimeoutBit) == 0; });
-    const bool timeouts_compete = !any_runnable || rng_.below(4) == 0;
+    const bool compete = timeouts_compete(candidates, rng_);
     std::size_t best = candidates.size();
     std::uint64_t best_priority = 0;
     for (std::size_t i = 0; i < candidates.size(); ++i) {
-      if ((candidates[i] & kTimeoutBit) != 0 && !timeouts_compete) continue;
+      if ((candidates[i] & kTimeoutBit) != 0 && !compete) continue;
       const std::uint64_t p = priority(candidate_thread(candidates[i]));
       if (best == candidates.size() || p > best_priority) {
         best = i;

@@ -71,6 +71,17 @@ class Rng {
 };
 std::uint64_t splitmix64(std::uint64_t& state) noexcept;
 
+// For priority strategies (PCT, POS): may timeouts compete with runnable threads at this
+// decision? Only now and then (1 in 4): if a high-priority thread's timed wait always fired
+// first, a thread polling with timed waits (while (!t.join(5ms))) would starve the thread it
+// waits for forever. Always when nothing else can run.
+inline bool timeouts_compete(std::span<const std::uint32_t> candidates, Rng& rng) {
+  for (std::uint32_t c : candidates) {
+    if ((c & kTimeoutBit) == 0) return rng.below(4) == 0;
+  }
+  return true;
+}
+
 std::unique_ptr<StrategyImpl> make_random_strategy(std::uint64_t seed);
 std::unique_ptr<StrategyImpl> make_pct_strategy(std::uint64_t seed, int depth);
 // Partial order sampling (Yuan, Yang, Gu; CAV 2018).
