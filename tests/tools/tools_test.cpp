@@ -60,7 +60,7 @@ std::string user_line(const std::string& marker) {
 
 std::vector<fs::path> files_in(const fs::path& dir, const std::string& suffix) {
   std::vector<fs::path> out;
-  for (const auto& e : fs::directory_iterator(dir)) {
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
     const std::string name = e.path().filename().string();
     if (name.size() >= suffix.size() &&
         name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
@@ -268,8 +268,16 @@ TEST_CASE("weave run --jobs 2 --junit fails on the deadlock and writes parseable
   CHECK(has(r.out, "Deadlock"));
   CHECK(has(r.out, "counting is safe"));
   CHECK(has(r.out, "1 passed, 1 failed (1 bug)"));
-  // The failing test's schedule, output and trace are gathered.
-  CHECK(files_in(artifacts, ".schedule").size() >= 1);
+  // The failing test's schedule (in the folder of the part of the search that found it), output
+  // and trace are gathered.
+  const auto schedules = files_in(artifacts, ".schedule");
+  REQUIRE(schedules.size() >= 1);
+  CHECK(schedules[0].parent_path().filename().string().rfind("shard-", 0) == 0);
+  // The summary names one of them (whichever part failed first).
+  const auto named = std::count_if(schedules.begin(), schedules.end(), [&](const fs::path& p) {
+    return has(r.out, "schedule: " + p.string() + "\n");
+  });
+  CHECK(named == 1);
   CHECK(fs::exists(fs::path(artifacts) / "transfers_deadlock.log"));
   CHECK(fs::exists(fs::path(artifacts) / "transfers_deadlock.trace.json"));
 

@@ -31,8 +31,8 @@ constexpr const char* kHelp = R"(usage: weave run BINARY [FILTER] [options]
 Runs each test of BINARY that FILTER selects (all by default; a Catch2 test name, pattern or
 [tag], or a GoogleTest filter) in its own processes, with the WEAVE_* variables that steer
 weave::check. Each test's search is split over --jobs processes (WEAVE_SHARD=k/N), and as soon as
-one of them finds a bug the others stop. Failing schedules, the test's output and the trace go to
-the artifacts folder.
+one of them finds a bug the others stop. Failing schedules (in a shard-I-of-N folder for each part
+of a split search), the test's output and the trace go to the artifacts folder.
 
 options:
   --strategy S       random, pct, dfs or dpor (WEAVE_STRATEGY; default: the test's own)
@@ -124,7 +124,6 @@ Settings read_settings(const Args& a) {
   std::error_code ec;
   std::filesystem::create_directories(s.artifacts, ec);
   if (ec) throw ToolError(fmt::format("--artifacts {}: {}", s.artifacts, ec.message()));
-  s.env.emplace_back("WEAVE_ARTIFACTS", s.artifacts);
   return s;
 }
 
@@ -312,8 +311,15 @@ int run_main(std::span<const std::string> args) {
       spec.env = settings.env;
       spec.env.emplace_back("WEAVE_TRACE_OUT", base + ".json");
       spec.env.emplace_back("WEAVE_STATS_OUT", base + ".stats");
-      if (auto shard = shard_for(settings.shard, settings.jobs, task.part))
+      // Each part of a split search saves into its own folder: parts that fail at once with the
+      // same seed would otherwise write the same schedule file.
+      std::string artifacts = settings.artifacts;
+      if (auto shard = shard_for(settings.shard, settings.jobs, task.part)) {
         spec.env.emplace_back("WEAVE_SHARD", *shard);
+        artifacts += "/shard-" + shard->substr(0, shard->find('/')) + "-of-" +
+                     shard->substr(shard->find('/') + 1);
+      }
+      spec.env.emplace_back("WEAVE_ARTIFACTS", artifacts);
       spec.output_path = base + ".out";
       spec.timeout = settings.timeout;
       running.push_back(

@@ -18,6 +18,7 @@ std::vector<std::pair<std::uint32_t, std::string>> Trace::threads() const {
         std::any_of(out.begin(), out.end(), [&](const auto& t) { return t.first == s.thread; });
     if (!known) out.emplace_back(s.thread, s.thread_name);
   }
+  std::sort(out.begin(), out.end());
   return out;
 }
 

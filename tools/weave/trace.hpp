@@ -27,7 +27,7 @@ struct Trace {
   std::optional<TraceBug> bug;
   std::vector<TraceStep> steps;
 
-  // Thread numbers and names in order of first appearance.
+  // Thread numbers and names, in the order the threads were created.
   std::vector<std::pair<std::uint32_t, std::string>> threads() const;
 };
 
