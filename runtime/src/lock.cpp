@@ -8,6 +8,15 @@
 
 namespace weave::detail {
 
+namespace {
+inline void cpu_relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+constexpr int kSpins = 64;
+}  // namespace
+
 LockBase::LockBase(ObjectKind kind, std::string name, std::source_location loc)
     : object_(kind, std::move(name), loc) {
   object_.set_holder_source(&owner_);
@@ -54,8 +63,18 @@ bool LockBase::lock_word(Instant deadline, bool try_only, const std::source_loca
 }
 
 bool LockBase::lock_slow(Instant deadline, const std::source_location& loc) {
-  // A short spin catches the common case of a lock held for a few instructions.
-  if (backend() == nullptr && spin_lock_word(state_)) return true;
+  if (backend() == nullptr) {
+    // A short spin catches the common case of a lock held for a few instructions.
+    for (int i = 0; i < kSpins; ++i) {
+      cpu_relax();
+      std::uint32_t expected = 0;
+      if (state_.load(std::memory_order_relaxed) == 0 &&
+          state_.compare_exchange_weak(expected, 1, std::memory_order_acquire,
+                                       std::memory_order_relaxed)) {
+        return true;
+      }
+    }
+  }
   Guard g(monitor_);
   // 2 marks "held, maybe with waiters": the releaser then takes the monitor and wakes one.
   while (state_.exchange(2, std::memory_order_acquire) != 0) {

@@ -59,33 +59,9 @@ void park(std::atomic<std::uint32_t>& word, Instant deadline) noexcept {
   }
 }
 
-inline void cpu_relax() noexcept {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#endif
-}
-
-// About a microsecond of pauses: longer than a monitor is held, far shorter than sleeping and
-// being woken.
-constexpr int kSpins = 64;
-
 }  // namespace
 
-bool spin_lock_word(std::atomic<std::uint32_t>& word) noexcept {
-  for (int i = 0; i < kSpins; ++i) {
-    cpu_relax();
-    std::uint32_t expected = 0;
-    if (word.load(std::memory_order_relaxed) == 0 &&
-        word.compare_exchange_weak(expected, 1, std::memory_order_acquire,
-                                   std::memory_order_relaxed)) {
-      return true;
-    }
-  }
-  return false;
-}
-
 void Monitor::lock_slow() noexcept {
-  if (spin_lock_word(word_)) return;
   // 2: the holder must wake a sleeper when it lets go. Taking the word as 2 (not 1) is safe: at
   // worst one unneeded wake.
   while (word_.exchange(kAsleep, std::memory_order_acquire) != 0) {
