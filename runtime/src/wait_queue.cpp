@@ -15,8 +15,8 @@ namespace weave::detail {
 // OS threads: each waiter sleeps on its own futex word: 0 queued, 1 signaled, 2 asleep (or about
 // to be). A notify sets the word to 1 under the monitor and, only if it was 2, wakes the sleeper
 // after the monitor is let go (flush_wakes). So a notify that comes between the waiter letting go
-// of the monitor and going to sleep — the usual case when a consumer has just caught up with a
-// busy producer — costs neither side a system call: the waiter sees the 1 and does not sleep.
+// of the monitor and going to sleep (a busy producer's next put, for a consumer that has just
+// emptied the queue) costs neither side a system call: the waiter sees the 1 and does not sleep.
 // The waiter may have returned by the time of the wake — woken by its timeout, it retakes the
 // monitor and sees it was signaled — so the wake may hit a word that is gone: harmless for a
 // futex (it wakes nobody, or causes one spurious wakeup of a later word at that address, and
