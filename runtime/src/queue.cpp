@@ -8,10 +8,6 @@ namespace weave::detail {
 QueueCore::QueueCore(std::size_t maxsize, std::string name, std::source_location loc)
     : object_(ObjectKind::Queue, std::move(name), loc), maxsize_(maxsize) {}
 
-void QueueCore::point(Op op, const std::source_location& loc) const {
-  if (Backend* b = backend()) b->point(op, &object_, loc);
-}
-
 void QueueCore::throw_shut_down(const char* what, const std::source_location& loc) {
   // Shutdown was published by shut_down(); the thread that learns of it takes that edge.
   if (Backend* b = backend()) b->acquired(object_);
@@ -19,7 +15,8 @@ void QueueCore::throw_shut_down(const char* what, const std::source_location& lo
                       " after shutdown (at " + where(loc) + ")");
 }
 
-bool QueueCore::wait_room(Guard& g, Instant deadline, bool block, const std::source_location& loc) {
+bool QueueCore::wait_room_slow(Guard& g, Instant deadline, bool block,
+                               const std::source_location& loc) {
   if (shutdown_) throw_shut_down("put to", loc);
   while (full_locked()) {
     if (!block) return false;
@@ -31,13 +28,8 @@ bool QueueCore::wait_room(Guard& g, Instant deadline, bool block, const std::sou
   return true;
 }
 
-void QueueCore::added(Guard& /*g*/) {
-  ++count_;
-  if (Backend* b = backend()) b->released(object_);
-  not_empty_.notify_one();
-}
-
-bool QueueCore::wait_item(Guard& g, Instant deadline, bool block, const std::source_location& loc) {
+bool QueueCore::wait_item_slow(Guard& g, Instant deadline, bool block,
+                               const std::source_location& loc) {
   while (count_ == 0) {
     if (shutdown_) throw_shut_down("get from", loc);
     if (!block) return false;
@@ -48,13 +40,6 @@ bool QueueCore::wait_item(Guard& g, Instant deadline, bool block, const std::sou
     }
   }
   return true;
-}
-
-void QueueCore::removed(Guard& /*g*/) {
-  --count_;
-  ++pending_;
-  if (Backend* b = backend()) b->acquired(object_);
-  not_full_.notify_one();
 }
 
 bool QueueCore::shut_down(Guard& /*g*/, bool immediate) {

@@ -12,39 +12,64 @@
 
 namespace weave::detail {
 
-// OS threads: each waiter sleeps on its own futex word. A notify sets the word under the monitor
-// and wakes the sleeper after the monitor is let go (flush_wakes). The waiter may have returned
-// by then — woken by its timeout, it retakes the monitor and sees it was signaled — so the wake
-// may hit a word that is gone: harmless for a futex (it wakes nobody, or causes one spurious
-// wakeup of a later word at that address, and every futex wait here loops on its condition).
+// OS threads: each waiter sleeps on its own futex word: 0 queued, 1 signaled, 2 asleep (or about
+// to be). A notify sets the word to 1 under the monitor and, only if it was 2, wakes the sleeper
+// after the monitor is let go (flush_wakes). So a notify that comes between the waiter letting go
+// of the monitor and going to sleep (a busy producer's next put, for a consumer that has just
+// emptied the queue) costs neither side a system call: the waiter sees the 1 and does not sleep.
+// The waiter may have returned by the time of the wake — woken by its timeout, it retakes the
+// monitor and sees it was signaled — so the wake may hit a word that is gone: harmless for a
+// futex (it wakes nobody, or causes one spurious wakeup of a later word at that address, and
+// every futex wait here loops on its condition).
 namespace {
 
 constexpr unsigned kMaxPendingWakes = 16;
 constinit thread_local std::atomic<std::uint32_t>* tls_wakes[kMaxPendingWakes] = {};
+
+constexpr std::uint32_t kAsleep = 2;
 
 void futex_wake(std::atomic<std::uint32_t>* word) noexcept {
   ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(word), FUTEX_WAKE_PRIVATE, 1, nullptr,
             nullptr, 0);
 }
 
-// Sleeps while *word == 0, until `deadline` (steady clock, as CLOCK_MONOTONIC). The caller learns
-// how it ended from the waiter's `signaled`, under the monitor.
-void futex_wait(std::atomic<std::uint32_t>& word, Instant deadline) noexcept {
-  while (word.load(std::memory_order_acquire) == 0) {
-    timespec ts{};
-    timespec* until = nullptr;
-    if (deadline != kNever) {
-      ts.tv_sec = static_cast<time_t>(deadline / 1'000'000'000);
-      ts.tv_nsec = static_cast<long>(deadline % 1'000'000'000);
-      until = &ts;
-    }
-    const long r = ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word),
-                             FUTEX_WAIT_BITSET_PRIVATE, 0, until, nullptr, FUTEX_BITSET_MATCH_ANY);
-    if (r == -1 && errno == ETIMEDOUT) return;
+// Sleeps if *word == value, until woken or `deadline` (steady clock, as CLOCK_MONOTONIC). False
+// when the deadline passed.
+bool futex_wait(std::atomic<std::uint32_t>& word, std::uint32_t value, Instant deadline) noexcept {
+  timespec ts{};
+  timespec* until = nullptr;
+  if (deadline != kNever) {
+    ts.tv_sec = static_cast<time_t>(deadline / 1'000'000'000);
+    ts.tv_nsec = static_cast<long>(deadline % 1'000'000'000);
+    until = &ts;
+  }
+  const long r =
+      ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAIT_BITSET_PRIVATE,
+                value, until, nullptr, FUTEX_BITSET_MATCH_ANY);
+  return !(r == -1 && errno == ETIMEDOUT);
+}
+
+// Waits until a notify sets the waiter's word (see above) or the deadline passes. The caller
+// learns how it ended from the waiter's `signaled`, under the monitor.
+void park(std::atomic<std::uint32_t>& word, Instant deadline) noexcept {
+  std::uint32_t expected = 0;
+  if (!word.compare_exchange_strong(expected, kAsleep, std::memory_order_acquire)) return;
+  while (word.load(std::memory_order_acquire) == kAsleep) {
+    if (!futex_wait(word, kAsleep, deadline)) return;
   }
 }
 
 }  // namespace
+
+void Monitor::lock_slow() noexcept {
+  // 2: the holder must wake a sleeper when it lets go. Taking the word as 2 (not 1) is safe: at
+  // worst one unneeded wake.
+  while (word_.exchange(kAsleep, std::memory_order_acquire) != 0) {
+    futex_wait(word_, kAsleep, kNever);
+  }
+}
+
+void Monitor::wake_sleeper() noexcept { futex_wake(&word_); }
 
 constinit thread_local unsigned tls_pending_wakes = 0;
 constinit thread_local unsigned tls_guards_held = 0;
@@ -107,10 +132,10 @@ bool WaitQueue::wait(Guard& g, Instant deadline, const std::source_location& loc
     return b->block(w, deadline, loc) || w.signaled;
   }
   // OS threads: queued under the monitor, so a notify cannot slip between queueing and sleeping:
-  // it sets the word, and a futex wait on a set word returns at once.
+  // it sets the word, and park() then does not sleep.
   set_current_state(ThreadState::Blocked);
   g.unlock();
-  futex_wait(w.word, deadline);
+  park(w.word, deadline);
   g.lock();
   set_current_state(ThreadState::Running);
   if (!w.signaled) {
@@ -120,15 +145,15 @@ bool WaitQueue::wait(Guard& g, Instant deadline, const std::source_location& loc
   return true;
 }
 
-bool WaitQueue::notify_one() {
+bool WaitQueue::wake_front() {
   Waiter* w = pop_front();
-  if (w == nullptr) return false;
   w->signaled = true;
   if (Backend* b = backend()) {
     b->wake(*w);
     return true;
   }
-  w->word.store(1, std::memory_order_release);
+  // A waiter not yet asleep sees the 1 by itself.
+  if (w->word.exchange(1, std::memory_order_release) != kAsleep) return true;
   if (tls_guards_held > 0 && tls_pending_wakes < kMaxPendingWakes) {
     tls_wakes[tls_pending_wakes++] = &w->word;  // woken when the monitor is let go
   } else {

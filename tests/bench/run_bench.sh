@@ -3,9 +3,12 @@
 #
 #   bash tests/bench/run_bench.sh [--check] [BENCHMARK-FLAGS...]
 #
-# Every program runs 9 repetitions (aggregates only); the table gives, per case, the median time
-# of weave and of its standard-library baseline and weave/baseline. --check: exit 1 when a ratio
-# misses its target. Other flags go to every program (e.g. --benchmark_filter=Queue).
+# Every program runs 9 repetitions (aggregates only) of each benchmark, the repetitions of weave
+# and of its baseline interleaved in random order so that both meet the same machine (it is
+# shared: a load that comes and goes would otherwise fall on one side only). The table gives, per
+# case, the median time of weave and of its standard-library baseline and weave/baseline.
+# --check: exit 1 when a ratio misses its target. Other flags go to every program (e.g.
+# --benchmark_filter=Queue).
 # Environment: WEAVE_BENCH_BUILD_DIR (default <repo>/build-bench), WEAVE_JOBS (default: CPUs).
 # JSON results are left in $WEAVE_BENCH_BUILD_DIR/bench-results/.
 set -euo pipefail
@@ -34,7 +37,8 @@ for program in "$build"/tests/bench/bench_*; do
   [[ -f "$program" && -x "$program" ]] || continue
   name="$(basename "$program")"
   echo "==== $name ===="
-  "$program" --benchmark_repetitions=9 --benchmark_report_aggregates_only=true \
+  "$program" --benchmark_repetitions=9 --benchmark_enable_random_interleaving=true \
+    --benchmark_report_aggregates_only=true \
     --benchmark_out="$results/$name.json" --benchmark_out_format=json "${bench_args[@]}"
 done
 
