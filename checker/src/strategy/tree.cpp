@@ -41,6 +41,12 @@ std::size_t TreeStrategy::option_of(const Node& node, std::uint32_t thread) {
   return node.options.size();
 }
 
+bool TreeStrategy::asleep(const Node& n, std::size_t option) {
+  return !n.draw && (n.options[option] & kTimeoutBit) == 0 &&
+         std::any_of(n.sleep.begin(), n.sleep.end(),
+                     [&](const SleepEntry& s) { return s.thread == n.options[option]; });
+}
+
 int TreeStrategy::preempts(const Node& n, std::size_t option) const {
   if (n.draw) return 0;
   return n.current_runnable && !n.yielded && n.options[option] != n.current ? 1 : 0;
@@ -135,11 +141,7 @@ bool TreeStrategy::new_execution() {
     if (!foreign_subtree) {
       for (std::size_t i = 0; i < n.options.size(); ++i) {
         if (n.state[i] != kTodo) continue;
-        if (!n.draw && (n.options[i] & kTimeoutBit) == 0 &&
-            std::any_of(n.sleep.begin(), n.sleep.end(),
-                        [&](const SleepEntry& s) { return s.thread == n.options[i]; })) {
-          continue;  // asleep here: an equivalent order was explored already
-        }
+        if (asleep(n, i)) continue;  // an equivalent order was explored already
         if (sharded() && d + 1 == kShardDepth && !owned(d, i)) continue;
         n.chosen = i;
         n.state[i] = kDone;
@@ -169,11 +171,6 @@ std::size_t TreeStrategy::replayed(bool draw, std::span<const std::uint32_t> opt
 }
 
 std::size_t TreeStrategy::fresh_choice(Node& n) {
-  const auto asleep = [&](std::size_t i) {
-    return !n.draw && (n.options[i] & kTimeoutBit) == 0 &&
-           std::any_of(n.sleep.begin(), n.sleep.end(),
-                       [&](const SleepEntry& s) { return s.thread == n.options[i]; });
-  };
   // The running thread first: schedules without preemptions come first.
   std::vector<std::size_t> order;
   order.reserve(n.options.size());
@@ -185,7 +182,7 @@ std::size_t TreeStrategy::fresh_choice(Node& n) {
   const bool split_here = sharded() && pos_ + 1 == kShardDepth;
   for (int pass = split_here ? 0 : 1; pass < 2; ++pass) {
     for (std::size_t i : order) {
-      if (n.state[i] == kBlocked || asleep(i)) continue;
+      if (n.state[i] == kBlocked || asleep(n, i)) continue;
       if (pass == 0 && !owned(pos_, i)) continue;
       return i;
     }

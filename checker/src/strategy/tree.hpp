@@ -67,6 +67,9 @@ class TreeStrategy : public StrategyImpl {
   virtual void analyze() {}
   // The option of `node` that runs plain thread `thread`, or options.size().
   static std::size_t option_of(const Node& node, std::uint32_t thread);
+  // Whether `option` runs a thread in the node's sleep set (DPOR: an equivalent order was
+  // explored from here already).
+  static bool asleep(const Node& n, std::size_t option);
   bool sharded() const { return shard_.count > 1; }
 
   std::vector<Node> nodes_;
