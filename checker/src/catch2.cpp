@@ -7,11 +7,25 @@
 namespace weave {
 
 namespace {
+// A test spec that matches just `name`: Catch2 reads ',' as "or", brackets as tags and a
+// backslash as an escape, so those are escaped; so is a leading '~' (exclude) or '"' (quote).
+std::string exact_test_spec(const std::string& name) {
+  std::string out;
+  for (char c : name) {
+    const bool leading = out.empty() && (c == '~' || c == '"');
+    if (leading || c == ',' || c == '[' || c == ']' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
 // Names saved schedules and replay commands after the running test case.
 class TestNameListener : public Catch::TestEventListenerBase {
  public:
   using TestEventListenerBase::TestEventListenerBase;
-  void testCaseStarting(const Catch::TestCaseInfo& info) override { set_test_name(info.name); }
+  void testCaseStarting(const Catch::TestCaseInfo& info) override {
+    set_test_name(info.name, exact_test_spec(info.name));
+  }
   void testCaseEnded(const Catch::TestCaseStats& stats) override {
     set_test_name({});
     TestEventListenerBase::testCaseEnded(stats);

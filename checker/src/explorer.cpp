@@ -28,11 +28,8 @@ namespace {
 
 std::mutex g_name_mutex;
 std::string g_test_name;
-
-std::string current_test_name() {
-  std::lock_guard<std::mutex> lk(g_name_mutex);
-  return g_test_name;
-}
+std::string g_test_selector;      // what runs just this test in this binary; empty: g_test_name
+std::uint32_t g_check_calls = 0;  // check() calls since the test began (or the program did)
 
 const char* env(const char* name) {
   const char* v = std::getenv(name);
@@ -133,13 +130,36 @@ std::string shell_quote(const std::string& s) {
   return out + "'";
 }
 
-std::string file_stem(const std::string& test, std::uint64_t seed) {
+// Where a check() call sits: its test, and which of the test's check() calls it is.
+struct CallSite {
+  std::string test;      // the running test's name (what a tool selects it by); empty: none
+  std::string label;     // Config::name, else `test`: names saved schedules and stats
+  std::string selector;  // the test's command-line selector, shell-quoted; empty when none
+  std::uint32_t number = 1;
+  // What a schedule file's `test:` line says (the `weave` tool runs that test).
+  const std::string& file_test() const { return test.empty() ? label : test; }
+};
+
+// `count`: this is a new check() call (replay() is not one: it runs where a check() would).
+CallSite call_site(const Config& config, bool count) {
+  std::lock_guard<std::mutex> lk(g_name_mutex);
+  CallSite site;
+  site.test = g_test_name;
+  site.label = config.name.empty() ? g_test_name : config.name;
+  const std::string& selector = g_test_selector.empty() ? g_test_name : g_test_selector;
+  if (!selector.empty()) site.selector = shell_quote(selector);
+  site.number = count ? ++g_check_calls : g_check_calls;
+  return site;
+}
+
+std::string file_stem(const std::string& test, std::uint32_t check_number, std::uint64_t seed) {
   std::string stem;
   for (char c : test.empty() ? std::string("check") : test) {
-    stem += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_') ? c : '_';
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') c = '_';
+    if (c != '_' || stem.empty() || stem.back() != '_') stem += c;  // one '_' for a run of them
   }
-  while (stem.find("__") != std::string::npos) stem.replace(stem.find("__"), 2, "_");
   if (stem.size() > 80) stem.resize(80);
+  if (check_number > 1) return fmt::format("{}-check{}-{}", stem, check_number, seed);
   return fmt::format("{}-{}", stem, seed);
 }
 
@@ -153,22 +173,24 @@ struct Runner {
   explicit Runner(const Config& c) : config(c), pool(c.stack_size), detectors(c) {}
 };
 
-detail::Schedule schedule_of(const detail::Execution& ex, const Config& config) {
+detail::Schedule schedule_of(const detail::Execution& ex, const Config& config,
+                             std::uint32_t check_number) {
   return {ex.steps(),
           ex.failure() && ex.failure()->kind == BugKind::Livelock,
           config.spurious_wakeups,
           !config.detect_races,
+          check_number,
           ex.trace_hash(),
           ex.choices()};
 }
 
-Bug make_bug(const detail::Execution& ex, const Config& config) {
+Bug make_bug(const detail::Execution& ex, const Config& config, std::uint32_t check_number) {
   const detail::Failure& f = *ex.failure();
   Bug bug;
   bug.kind = f.kind;
   bug.message = f.message;
   bug.trace = ex.steps_for_report();
-  bug.schedule = detail::encode_schedule(schedule_of(ex, config));
+  bug.schedule = detail::encode_schedule(schedule_of(ex, config, check_number));
   bug.failing_step = f.failing_step;
   bug.involved = f.involved;
   bug.objects = ex.creation_sites();
@@ -218,29 +240,33 @@ std::string check_reproducible(const std::function<void()>& body, Runner& r, con
 }
 
 void write_trace_json(const Bug* bug, const std::vector<Step>& trace, const std::string& outcome) {
-  const char* path = env("WEAVE_TRACE_OUT");
-  if (path == nullptr) return;
-  std::ofstream out(path);
-  if (!out) {
-    std::fprintf(stderr, "weave: cannot write WEAVE_TRACE_OUT=%s\n", path);
-    return;
-  }
-  out << detail::trace_json(bug, trace, outcome);
+  if (env("WEAVE_TRACE_OUT") != nullptr)
+    detail::write_trace_out(detail::trace_json(bug, trace, outcome));
 }
 
-void save_schedule(Bug& bug, const Result& result, const std::string& test) {
+// The command that reruns `site`'s test with WEAVE_REPLAY=`source`.
+std::string replay_command(const std::string& source, const CallSite& site) {
+  return fmt::format("WEAVE_REPLAY={} {}{}", shell_quote(source), shell_quote(self_exe()),
+                     site.selector.empty() ? std::string() : " " + site.selector);
+}
+
+void save_schedule(Bug& bug, const Result& result, const CallSite& site) {
+  bug.replay_command = replay_command(bug.schedule, site);
+  // A check() run beside a replay (it is not the call the schedule belongs to) saves nothing.
+  if (detail::SideRun::active()) return;
   const char* dir_env = env("WEAVE_ARTIFACTS");
   const std::filesystem::path dir = dir_env != nullptr ? dir_env : "weave-failures";
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  const std::filesystem::path file = dir / (file_stem(test, result.seed) + ".schedule");
+  const std::filesystem::path file =
+      dir / (file_stem(site.label, site.number, result.seed) + ".schedule");
   std::ofstream out(file);
   if (!out) {
     if (!quiet()) std::fprintf(stderr, "weave: cannot save the schedule under %s\n", dir.c_str());
   } else {
     out << "# weave schedule: replay it with WEAVE_REPLAY=<this file> and the same test\n"
         << "weave-schedule 1\n"
-        << "test: " << test << "\n"
+        << "test: " << site.file_test() << "\n"
         << "bug: " << to_string(bug.kind) << "\n"
         << "message: " << bug.message << "\n"
         << "strategy: " << strategy_name(result.strategy) << "\n"
@@ -248,11 +274,8 @@ void save_schedule(Bug& bug, const Result& result, const std::string& test) {
         << "schedule: " << bug.schedule << "\n";
     if (!bug.shrunk_schedule.empty()) out << "shrunk: " << bug.shrunk_schedule << "\n";
     bug.schedule_file = file.string();
+    bug.replay_command = replay_command(bug.schedule_file, site);
   }
-  const std::string source = bug.schedule_file.empty() ? bug.schedule : bug.schedule_file;
-  bug.replay_command =
-      fmt::format("WEAVE_REPLAY={} {}{}", shell_quote(source), shell_quote(self_exe()),
-                  test.empty() ? std::string() : " " + shell_quote(test));
 }
 
 }  // namespace
@@ -279,16 +302,28 @@ const char* to_string(BugKind kind) noexcept {
   return "Bug";
 }
 
-void set_test_name(std::string name) {
+void set_test_name(std::string name, std::string selector) {
   std::lock_guard<std::mutex> lk(g_name_mutex);
   g_test_name = std::move(name);
+  g_test_selector = std::move(selector);
+  g_check_calls = 0;
 }
 
 Result check(std::function<void()> body, Config config) {
-  if (const char* r = env("WEAVE_REPLAY")) return detail::replay_for_tool(std::move(body), r);
-  if (const char* s = env("WEAVE_SHRINK")) {
-    return detail::shrink_for_tool(body, s,
-                                   config.name.empty() ? current_test_name() : config.name);
+  const CallSite site = call_site(config, true);
+  // Under WEAVE_REPLAY / WEAVE_SHRINK, the schedule belongs to one of the test's check() calls;
+  // the others explore as usual, quietly (a malformed schedule goes to the replay, which says why).
+  std::optional<detail::SideRun> side_run;
+  const char* replay_arg = env("WEAVE_REPLAY");
+  const char* shrink_arg = replay_arg == nullptr ? env("WEAVE_SHRINK") : nullptr;
+  if (const char* schedule = replay_arg != nullptr ? replay_arg : shrink_arg) {
+    const std::uint32_t wanted = detail::schedule_check_number(schedule);
+    if (wanted == 0 || wanted == site.number) {
+      detail::SideRun::call_came();
+      if (replay_arg != nullptr) return detail::replay_for_tool(std::move(body), schedule);
+      return detail::shrink_for_tool(body, schedule, site.file_test());
+    }
+    side_run.emplace(wanted, site.number, site.test);
   }
   if (const char* s = env("WEAVE_STRATEGY")) config.strategy = parse_strategy(s);
   config.iterations = env_number("WEAVE_ITERATIONS", config.iterations);
@@ -312,7 +347,7 @@ Result check(std::function<void()> body, Config config) {
     throw UsageError(fmt::format("Config::preemption_bound is {}: use -1 (none) or a bound >= 0",
                                  config.preemption_bound));
   }
-  const std::string test = config.name.empty() ? current_test_name() : config.name;
+  const std::string& test = site.label;
 
   const bool systematic = config.strategy == Strategy::DFS || config.strategy == Strategy::DPOR;
   Result result;
@@ -385,7 +420,7 @@ Result check(std::function<void()> body, Config config) {
     ++result.schedules;
     result.steps += ex.steps();
     if (config.on_schedule) {
-      config.on_schedule(detail::encode_schedule(schedule_of(ex, config)),
+      config.on_schedule(detail::encode_schedule(schedule_of(ex, config, site.number)),
                          ex.failure().has_value());
     }
     if (!ex.failure()) continue;
@@ -395,7 +430,7 @@ Result check(std::function<void()> body, Config config) {
       result.kinds_found.push_back(ex.failure()->kind);
     }
     if (result.bug) continue;  // keep the first one
-    Bug bug = make_bug(ex, config);
+    Bug bug = make_bug(ex, config, site.number);
     bug.found_in = result.schedules;
     const std::vector<detail::RawStep> original = ex.trace();
     bug.nondeterminism = check_reproducible(body, runner, bug, original);
@@ -405,13 +440,13 @@ Result check(std::function<void()> body, Config config) {
       if (!inversion) inversion = std::move(bug);
       continue;
     }
-    save_schedule(bug, result, test);
+    save_schedule(bug, result, site);
     write_trace_json(&bug, bug.trace, "bug");
     result.bug = std::move(bug);
     if (config.stop_on_first_bug) break;
   }
   if (!result.bug && inversion) {
-    save_schedule(*inversion, result, test);
+    save_schedule(*inversion, result, site);
     write_trace_json(&*inversion, inversion->trace, "bug");
     result.bug = std::move(inversion);
   }
@@ -457,16 +492,14 @@ Result replay(std::function<void()> body, std::string_view schedule) {
   }
   std::vector<Step> trace = ex.steps_for_report();
   if (ex.failure()) {
-    Bug bug = make_bug(ex, config);
+    Bug bug = make_bug(ex, config, s.check);
     if (ex.trace_hash() != s.hash || ex.steps() != s.steps) {
       bug.nondeterminism = fmt::format(
           "the replayed run differs from the recorded one ({} steps, hash {:016x}; recorded: {} "
           "steps, hash {:016x}): the test depends on something weave does not control",
           ex.steps(), ex.trace_hash(), s.steps, s.hash);
     }
-    bug.replay_command = fmt::format(
-        "WEAVE_REPLAY={} {}{}", shell_quote(bug.schedule), shell_quote(self_exe()),
-        current_test_name().empty() ? std::string() : " " + shell_quote(current_test_name()));
+    bug.replay_command = replay_command(bug.schedule, call_site(config, false));
     write_trace_json(&bug, bug.trace, "bug");
     result.bug = std::move(bug);
   } else {

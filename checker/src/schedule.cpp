@@ -56,8 +56,9 @@ std::string_view trim(std::string_view s) {
 }  // namespace
 
 std::string encode_schedule(const Schedule& s) {
-  std::string out = fmt::format("weave1:{}{}{}{}:{:016x}:", s.steps, s.livelock ? "L" : "",
-                                s.spurious_wakeups ? "S" : "", s.races_off ? "N" : "", s.hash);
+  std::string out = fmt::format("weave1:{}{}{}{}{}:{:016x}:", s.steps, s.livelock ? "L" : "",
+                                s.spurious_wakeups ? "S" : "", s.races_off ? "N" : "",
+                                s.check > 1 ? fmt::format("@{}", s.check) : std::string(), s.hash);
   for (std::size_t i = 0; i < s.choices.size();) {
     std::size_t j = i;
     while (j < s.choices.size() && s.choices[j] == s.choices[i]) ++j;
@@ -94,6 +95,12 @@ Schedule parse_schedule(std::string_view text) {
   if (c2 == std::string_view::npos) malformed(text, "missing ':' after the trace hash");
   Schedule s;
   std::string_view steps = rest.substr(0, c1);
+  if (const auto at = steps.find('@'); at != std::string_view::npos) {
+    const std::uint64_t n = parse_number(t, steps.substr(at + 1), 10, text);
+    if (n == 0 || n > 1'000'000) malformed(text, "a check() number after '@' out of range");
+    s.check = static_cast<std::uint32_t>(n);
+    steps = steps.substr(0, at);
+  }
   while (!steps.empty() && std::isalpha(static_cast<unsigned char>(steps.back()))) {
     bool* flag = steps.back() == 'L'   ? &s.livelock
                  : steps.back() == 'S' ? &s.spurious_wakeups

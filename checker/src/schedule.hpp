@@ -5,11 +5,12 @@
 //
 // <steps> is the execution's length, followed by flags: `L` when it ended by exceeding max_steps
 // (so a replay stops at the same step), `S` when Condition waits could wake spuriously, `N` when
-// race detection was off (a replay runs with the same settings); <trace hash> a 64-bit hash of its
-// trace (both let a replay tell that it did not reproduce the same run). <choices> lists every
+// race detection was off (a replay runs with the same settings), then `@<n>` when the run belongs
+// to the n-th weave::check() call of its test (n > 1; see check.hpp); <trace hash> a 64-bit hash of
+// its trace (both let a replay tell that it did not reproduce the same run). <choices> lists every
 // decision with more than one option, in order, separated by '.': `3` ran thread 3, `t3` timed out
 // thread 3's wait, `r1` drew the number 1; `3x12` is twelve `3`s in a row. Example:
-// weave1:42:9f3a61c2d4e5f607:0x4.1.t0.2x3
+// weave1:42:9f3a61c2d4e5f607:0x4.1.t0.2x3 (or weave1:42S@2:... for the second check() call)
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -24,6 +25,7 @@ struct Schedule {
   bool livelock = false;          // the run ended by exceeding max_steps
   bool spurious_wakeups = false;  // Config::spurious_wakeups was on
   bool races_off = false;         // Config::detect_races was off
+  std::uint32_t check = 1;        // the n-th check() call of its test (or program) ran it
   std::uint64_t hash = 0;
   std::vector<std::uint32_t> choices;
 };

@@ -99,9 +99,10 @@ std::string place_of(const Execution& ex, const Failure& f) {
 class Search {
  public:
   Search(const std::function<void()>& body, Config config, StackPool& pool,
-         const ShrinkLimits& limits)
+         const ShrinkLimits& limits, std::uint32_t check_number)
       : body_(body),
         config_(std::move(config)),
+        check_number_(check_number),
         limits_(limits),
         pool_(pool),
         start_(std::chrono::steady_clock::now()) {}
@@ -138,7 +139,7 @@ class Search {
 
   std::string token(const Attempt& a) const {
     return encode_schedule(Schedule{a.steps, false, config_.spurious_wakeups, !config_.detect_races,
-                                    a.hash, a.choices});
+                                    check_number_, a.hash, a.choices});
   }
 
   // Edited schedules may run longer than the original; a bound keeps a spin loop that an edit
@@ -149,6 +150,7 @@ class Search {
  private:
   const std::function<void()>& body_;
   Config config_;
+  std::uint32_t check_number_;  // the check() call the schedule belongs to, kept in every token
   ShrinkLimits limits_;
   StackPool& pool_;
   ExecutionBuffers buffers_;
@@ -259,7 +261,7 @@ std::optional<Shrunk> shrink_schedule(const std::function<void()>& body, const C
   c.spurious_wakeups = s.spurious_wakeups;
   c.detect_races = !s.races_off;
   c.max_steps = std::max<std::uint64_t>(c.max_steps, s.steps + 1);
-  Search search(body, c, pool, limits);
+  Search search(body, c, pool, limits, s.check);
   Attempt best;
   {
     auto replay = make_replay_strategy(s.choices);

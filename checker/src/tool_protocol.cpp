@@ -6,8 +6,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <mutex>
 
 #include "report.hpp"
+#include "schedule.hpp"
 
 namespace weave::detail {
 
@@ -41,6 +43,7 @@ Duration parse_time_budget(std::string_view text) {
 }
 
 void append_stats(const Result& result, const std::string& test, std::chrono::nanoseconds elapsed) {
+  if (SideRun::active()) return;
   const char* path = env_value("WEAVE_STATS_OUT");
   if (path == nullptr) return;
   std::ofstream out(path, std::ios::app);
@@ -58,7 +61,75 @@ void append_stats(const Result& result, const std::string& test, std::chrono::na
       result.bug ? json_escape(result.bug->schedule_file) : std::string());
 }
 
+namespace {
+
+thread_local bool t_side_run = false;
+
+// What the program's end needs to tell whether a replayed schedule's check() call ever came.
+struct ReplayWatch {
+  std::mutex mutex;
+  bool armed = false;
+  bool replayed = false;
+  std::uint32_t wanted = 0;
+  std::uint32_t most = 0;  // the most check() calls one test made
+  std::string test;
+};
+
+ReplayWatch& replay_watch() {
+  static ReplayWatch* watch = new ReplayWatch;  // outlives every static destructor
+  return *watch;
+}
+
+void report_missing_call() {
+  ReplayWatch& w = replay_watch();
+  std::lock_guard<std::mutex> lk(w.mutex);
+  if (w.replayed) return;
+  const std::string message = fmt::format(
+      "the schedule belongs to check() call {} of its test, but {} made only {} check() "
+      "call{}: the test changed since the schedule was recorded, or another test was run",
+      w.wanted, w.test.empty() ? std::string("the program") : "'" + w.test + "'", w.most,
+      w.most == 1 ? "" : "s");
+  std::fprintf(stderr, "weave: replay error: %s\n", message.c_str());
+  write_replay_error(message);
+}
+
+}  // namespace
+
+std::uint32_t schedule_check_number(std::string_view token_or_file) noexcept {
+  try {
+    return parse_schedule(load_schedule_argument(token_or_file)).check;
+  } catch (...) {
+    return 0;
+  }
+}
+
+SideRun::SideRun(std::uint32_t wanted, std::uint32_t number, const std::string& test) {
+  t_side_run = true;
+  ReplayWatch& w = replay_watch();
+  std::lock_guard<std::mutex> lk(w.mutex);
+  w.wanted = wanted;
+  if (number >= w.most) {
+    w.most = number;
+    w.test = test;
+  }
+  if (!w.armed) {
+    w.armed = true;
+    std::atexit(report_missing_call);
+  }
+}
+
+SideRun::~SideRun() { t_side_run = false; }
+
+void SideRun::call_came() noexcept {
+  ReplayWatch& w = replay_watch();
+  std::lock_guard<std::mutex> lk(w.mutex);
+  w.replayed = true;
+}
+
+bool SideRun::active() noexcept { return t_side_run; }
+
 void write_trace_out(const std::string& json) {
+  if (SideRun::active()) return;
   const char* path = env_value("WEAVE_TRACE_OUT");
   if (path == nullptr) return;
   std::ofstream out(path);

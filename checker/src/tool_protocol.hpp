@@ -9,7 +9,13 @@
 //                         longer fits) is written to WEAVE_TRACE_OUT as {"outcome":
 //                         "replay_error", "error": ...}: the tool tells a bad schedule from a
 //                         binary that never ran weave::check by whether that file appears.
+//   which check() call    a schedule belongs to the n-th check() call of its test (the token's
+//                         `@n`, see schedule.hpp). Under WEAVE_REPLAY or WEAVE_SHRINK only that
+//                         call replays (or shrinks) it; the test's other check() calls explore
+//                         as usual but write no trace, stats or schedule files (side runs). When
+//                         the program ends and the n-th call never came, that is a replay error.
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -35,5 +41,23 @@ void write_replay_error(const std::string& message);
 
 // replay(), which on a ReplayError also writes that error to WEAVE_TRACE_OUT before rethrowing.
 Result replay_for_tool(std::function<void()> body, std::string_view schedule);
+
+// The check() call a WEAVE_REPLAY / WEAVE_SHRINK schedule belongs to (1 for the first); 0 when
+// the schedule is malformed (the replay itself then says why).
+std::uint32_t schedule_check_number(std::string_view token_or_file) noexcept;
+
+// A check() that runs beside a replay or shrink (not the call its schedule belongs to), for its
+// lifetime on this thread. The first one arranges that the program's end reports a schedule whose
+// check() call never came.
+class SideRun {
+ public:
+  SideRun(std::uint32_t wanted, std::uint32_t number, const std::string& test);
+  ~SideRun();
+  SideRun(const SideRun&) = delete;
+  SideRun& operator=(const SideRun&) = delete;
+  static bool active() noexcept;
+  // The call the schedule belongs to has come (it replays or shrinks it).
+  static void call_came() noexcept;
+};
 
 }  // namespace weave::detail

@@ -7,6 +7,8 @@
 #include <weave/catch2.hpp>
 #include <weave/weave.hpp>
 
+#include "test_again.hpp"
+
 using weave::BugKind;
 using weave::FindsBug;
 
@@ -118,7 +120,9 @@ TEST_CASE("The same seed gives byte-identical results", "[checker][determinism]"
   for (auto s : {weave::Strategy::Random, weave::Strategy::PCT}) {
     auto c = seeded(99);
     c.strategy = s;
+    start_test_again();
     auto a = weave::check(lost_update_bug, c);
+    start_test_again();
     auto b = weave::check(lost_update_bug, c);
     REQUIRE_THAT(a, FindsBug(BugKind::DataRace));
     CHECK(a.schedules == b.schedules);
@@ -152,7 +156,8 @@ TEST_CASE("The same seed gives byte-identical results", "[checker][determinism]"
 TEST_CASE("Malformed schedules are clear errors", "[checker][replay]") {
   for (const char* bad :
        {"", "hello", "weave2:1:0:0", "weave1:", "weave1:5:zz:0", "weave1:5:00:0..1",
-        "weave1:5:00:q", "weave1:5:00:1x0", "weave1:5:00:99999999999"}) {
+        "weave1:5:00:q", "weave1:5:00:1x0", "weave1:5:00:99999999999", "weave1:5@0:00:0",
+        "weave1:5@:00:0", "weave1:5@x:00:0", "weave1:5@2S:00:0"}) {
     INFO(bad);
     try {
       weave::replay(lock_order_bug, bad);
@@ -226,6 +231,7 @@ TEST_CASE("WEAVE_REPLAY and WEAVE_TRACE_OUT drive check()", "[checker][replay][e
   const auto json = std::filesystem::temp_directory_path() / "weave_trace_test.json";
   ::setenv("WEAVE_REPLAY", found.bug->schedule_file.c_str(), 1);
   ::setenv("WEAVE_TRACE_OUT", json.c_str(), 1);
+  start_test_again();
   auto replayed = weave::check(lock_order_bug);
   ::unsetenv("WEAVE_REPLAY");
   ::unsetenv("WEAVE_TRACE_OUT");
@@ -237,6 +243,45 @@ TEST_CASE("WEAVE_REPLAY and WEAVE_TRACE_OUT drive check()", "[checker][replay][e
   CHECK(contains(text.str(), "\"weave_trace\": 1"));
   CHECK(contains(text.str(), "\"kind\": \"Deadlock\""));
   CHECK(contains(text.str(), "\"operation\": \"acquire\""));
+}
+
+TEST_CASE("A schedule belongs to the check() call that found it", "[checker][replay][env]") {
+  auto clean = [] {
+    weave::Shared<int> x{0, "x"};
+    weave::Thread t([&] { x.store(1); });
+    t.start();
+    t.join();
+    WEAVE_ASSERT(x.load() == 1);
+  };
+  start_test_again();
+  REQUIRE(weave::check(clean, seeded(3)).ok());
+  auto found = weave::check(lost_update_bug, seeded(3));
+  REQUIRE(found.bug);
+  CHECK(contains(found.bug->schedule, "@2:"));
+  CHECK(contains(found.bug->schedule_file, "-check2-"));
+  CHECK(contains(found.bug->replay_command, "WEAVE_REPLAY=" + found.bug->schedule_file));
+  // weave::replay runs a token wherever it is called.
+  CHECK_THAT(weave::replay(lost_update_bug, found.bug->schedule), FindsBug(found.bug->kind));
+
+  // The test runs again under WEAVE_REPLAY: its first call explores as usual and writes no
+  // trace; the second replays the schedule.
+  const auto json = std::filesystem::temp_directory_path() / "weave_second_call.json";
+  std::filesystem::remove(json);
+  ::setenv("WEAVE_REPLAY", found.bug->schedule_file.c_str(), 1);
+  ::setenv("WEAVE_TRACE_OUT", json.c_str(), 1);
+  start_test_again();
+  const auto first = weave::check(clean, seeded(3));
+  const bool traced_early = std::filesystem::exists(json);
+  const auto second = weave::check(lost_update_bug, seeded(3));
+  ::unsetenv("WEAVE_REPLAY");
+  ::unsetenv("WEAVE_TRACE_OUT");
+  CHECK(first.ok());
+  CHECK(first.schedules == 500);
+  CHECK_FALSE(traced_early);
+  REQUIRE_THAT(second, FindsBug(found.bug->kind));
+  CHECK(second.schedules == 1);
+  CHECK(second.bug->schedule == found.bug->schedule);
+  CHECK(std::filesystem::exists(json));
 }
 
 TEST_CASE("Bad WEAVE_* values are clear errors", "[checker][env]") {

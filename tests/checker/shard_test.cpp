@@ -7,6 +7,8 @@
 #include <weave/catch2.hpp>
 #include <weave/weave.hpp>
 
+#include "test_again.hpp"
+
 using namespace weave;
 
 namespace {
@@ -45,6 +47,7 @@ Explored explore(Strategy s, std::uint64_t index, std::uint64_t count) {
   c.shard_index = index;
   c.shard_count = count;
   c.on_schedule = [&](std::string_view schedule, bool) { e.schedules.emplace(schedule); };
+  start_test_again();  // each part runs as its own process would
   e.result = check(body, c);
   return e;
 }

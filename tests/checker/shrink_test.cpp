@@ -11,6 +11,7 @@
 #include <weave/weave.hpp>
 
 #include "detect_support.hpp"
+#include "test_again.hpp"
 
 using detect_support::contains;
 using weave::BugKind;
@@ -144,6 +145,7 @@ TEST_CASE("WEAVE_SHRINK saves a smaller schedule and replays it", "[checker][shr
     EnvVar o("WEAVE_SHRINK_OUT", out.string());
     EnvVar t("WEAVE_TRACE_OUT", json.string());
     EnvVar q("WEAVE_QUIET", "1");
+    start_test_again();
     shrunk = weave::check(abba);
   }
   REQUIRE_THAT(shrunk, FindsBug(BugKind::Deadlock));
@@ -166,6 +168,7 @@ TEST_CASE("WEAVE_SHRINK with a bad schedule is a ReplayError, also written to WE
   {
     EnvVar s("WEAVE_SHRINK", "weave1:3:zz:0");
     EnvVar t("WEAVE_TRACE_OUT", json.string());
+    start_test_again();
     CHECK_THROWS_AS(weave::check(clean), weave::ReplayError);
   }
   CHECK(contains(read(json), "\"outcome\": \"replay_error\""));
@@ -174,6 +177,7 @@ TEST_CASE("WEAVE_SHRINK with a bad schedule is a ReplayError, also written to WE
   {
     EnvVar s("WEAVE_SHRINK", found.bug->schedule);
     EnvVar t("WEAVE_TRACE_OUT", json.string());
+    start_test_again();
     CHECK_THROWS_AS(weave::check(clean), weave::ReplayError);
   }
   CHECK(contains(read(json), "\"outcome\": \"replay_error\""));

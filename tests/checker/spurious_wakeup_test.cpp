@@ -9,6 +9,7 @@
 #include <weave/weave.hpp>
 
 #include "detect_support.hpp"
+#include "test_again.hpp"
 
 using weave::BugKind;
 using weave::FindsBug;
@@ -176,7 +177,9 @@ TEST_CASE("Spurious wakeups: the failing schedule replays, spurious wakeup inclu
 
 TEST_CASE("Spurious wakeups: the same seed finds the same schedule", "[checker][spurious]") {
   for (auto s : kStrategies) {
+    start_test_again();
     auto a = weave::check(wait_with_if, cfg(s, true, 200, 9));
+    start_test_again();
     auto b = weave::check(wait_with_if, cfg(s, true, 200, 9));
     REQUIRE_THAT(a, FindsBug(BugKind::AssertionFailure));
     REQUIRE_THAT(b, FindsBug(BugKind::AssertionFailure));

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -160,7 +161,7 @@ TEST_CASE("Bad schedules and binaries that are not weave tests are clear errors"
       {{"replay", dir.file("no-such-binary"), "--schedule", schedule.string()}, "no such file"},
       {{"replay", USER_TESTS, "no test has this name", "--schedule", schedule.string()},
        "no test of"},
-      {{"replay", USER_TESTS, "--schedule", "weave1:8:00:0.1"}, "3 tests of"},
+      {{"replay", USER_TESTS, "--schedule", "weave1:8:00:0.1"}, "4 tests of"},
       {{"replay", USER_TESTS}, "--schedule FILE|TOKEN is required"},
       {{"shrink", USER_TESTS, "--schedule", "weave1:1:0:q"}, "malformed schedule"},
       {{"explain", dir.file("missing.json")}, "no such file"},
@@ -351,8 +352,8 @@ TEST_CASE("GoogleTest binaries: weave run and weave replay", "[tools][gtest]") {
 #else
   TempDir dir;
   const std::string artifacts = dir.file("failures");
-  const auto r =
-      weave_tool({"run", USER_GTEST, "--jobs", "2", "--artifacts", artifacts, "--seed", "7"}, dir);
+  const auto r = weave_tool(
+      {"run", USER_GTEST, "Bank.*", "--jobs", "2", "--artifacts", artifacts, "--seed", "7"}, dir);
   INFO(r.out);
   CHECK(r.code == 1);
   CHECK(has(r.out, "2 tests of"));
@@ -368,5 +369,101 @@ TEST_CASE("GoogleTest binaries: weave run and weave replay", "[tools][gtest]") {
   CHECK(replayed.code == 1);
   CHECK(has(replayed.out, "weave replay: Bank.TransfersDeadlock"));
   CHECK(has(replayed.out, user_line("// [audit: accounts]")));
+#endif
+}
+
+namespace {
+
+// The command a report prints under "Replay it:".
+std::string replay_command_in(const std::string& output) {
+  const auto at = output.find("Replay it:\n");
+  if (at == std::string::npos) return {};
+  std::size_t start = at + 11;
+  while (start < output.size() && output[start] == ' ') ++start;
+  return output.substr(start, output.find('\n', start) - start);
+}
+
+// Runs the printed replay command in a shell, as a user pastes it, with WEAVE_TRACE_OUT set:
+// the trace file appears only when a check() call replayed the schedule.
+Outcome run_printed_command(const std::string& command, const TempDir& dir,
+                            const std::string& trace) {
+  return run({"/bin/sh", "-c", command}, dir, {{"WEAVE_TRACE_OUT", trace}});
+}
+
+}  // namespace
+
+TEST_CASE("A schedule belongs to its check() call: the printed command replays the second one",
+          "[tools][replay]") {
+  TempDir dir;
+  const std::string artifacts = dir.file("artifacts");
+  const auto found = run({USER_TESTS, "count\\, then transfer"}, dir,
+                         {{"WEAVE_ARTIFACTS", artifacts}, {"WEAVE_SEED", "7"}});
+  INFO(found.out);
+  CHECK(found.code != 0);
+  CHECK(has(found.out, "weave found a bug: Deadlock"));
+  const auto files = files_in(artifacts, ".schedule");
+  REQUIRE(files.size() == 1);  // the first call found nothing and saved nothing
+  CHECK(files[0].filename().string().rfind("count_then_transfer-check2-", 0) == 0);
+  CHECK(has(weave::tool::read_file(files[0]), "@2:"));
+  const std::string command = replay_command_in(found.out);
+  INFO("command: " << command);
+  CHECK(has(command, "WEAVE_REPLAY=" + files[0].string()));
+  CHECK(has(command, "'count\\, then transfer'"));  // the test spec that names just this test
+
+  const std::string trace = dir.file("trace.json");
+  const auto replayed = run_printed_command(command, dir, trace);
+  INFO(replayed.out);
+  CHECK(replayed.code != 0);
+  CHECK(has(replayed.out, "weave found a bug: Deadlock"));
+  CHECK(has(replayed.out, "test cases: 1 |"));  // Catch2 ran this test alone
+  CHECK(has(weave::tool::read_file(trace), "\"kind\": \"Deadlock\""));
+
+  const auto tool = weave_tool({"replay", USER_TESTS, "--schedule", files[0].string()}, dir);
+  INFO(tool.out);
+  CHECK(tool.code == 1);
+  CHECK(has(tool.out, "weave replay: count, then transfer"));
+  CHECK(has(tool.out, user_line("// [audit: accounts]")));
+
+  // A schedule of a call the test never makes is an error, not a silent pass.
+  std::string token;
+  std::istringstream lines(weave::tool::read_file(files[0]));
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("schedule: ", 0) == 0) token = line.substr(10);
+  }
+  REQUIRE(has(token, "@2:"));
+  token.replace(token.find("@2:"), 3, "@3:");
+  const auto missing =
+      weave_tool({"replay", USER_TESTS, "count\\, then transfer", "--schedule", token}, dir);
+  INFO(missing.out);
+  CHECK(missing.code == 2);
+  CHECK(has(missing.out, "belongs to check() call 3 of its test"));
+  CHECK(has(missing.out, "made only 2 check() calls"));
+}
+
+TEST_CASE("GoogleTest: a direct check() call's replay command selects the test with --gtest_filter",
+          "[tools][gtest]") {
+#ifndef USER_GTEST
+  WARN("SKIPPED: GoogleTest is not installed (apt-get install libgtest-dev)");
+#else
+  TempDir dir;
+  const std::string artifacts = dir.file("artifacts");
+  const auto found = run({USER_GTEST, "--gtest_filter=Twice.CountThenTransfer"}, dir,
+                         {{"WEAVE_ARTIFACTS", artifacts}, {"WEAVE_SEED", "7"}});
+  INFO(found.out);
+  CHECK(found.code != 0);
+  const std::string command = replay_command_in(found.out);
+  INFO("command: " << command);
+  CHECK(has(command, " --gtest_filter=Twice.CountThenTransfer"));
+  const auto files = files_in(artifacts, ".schedule");
+  REQUIRE(files.size() == 1);
+  CHECK(files[0].filename().string().rfind("Twice_CountThenTransfer-check2-", 0) == 0);
+
+  const std::string trace = dir.file("trace.json");
+  const auto replayed = run_printed_command(command, dir, trace);
+  INFO(replayed.out);
+  CHECK(replayed.code != 0);
+  CHECK(has(replayed.out, "weave found a bug: Deadlock"));
+  CHECK(has(replayed.out, "[==========] 1 test from 1 test suite ran."));
+  CHECK(has(weave::tool::read_file(trace), "\"kind\": \"Deadlock\""));
 #endif
 }

@@ -1,5 +1,5 @@
 // A user's Catch2 test binary, as the tool meets it: one test with a deadlock, one clean test
-// (see user_code.hpp) and one that never runs weave.
+// (see user_code.hpp), one whose second check() call deadlocks, and one that never runs weave.
 #include <weave/catch2.hpp>
 
 #include "user_code.hpp"
@@ -10,6 +10,13 @@ TEST_CASE("transfers deadlock", "[bank]") {
 
 TEST_CASE("counting is safe", "[bank]") {
   REQUIRE_THAT(weave::check(user_code::count_together), weave::NoBug());
+}
+
+// Two check() calls, the second one failing: its schedule belongs to the second call. (The comma
+// in the name is a test-spec operator that the replay command must escape.)
+TEST_CASE("count, then transfer", "[twice]") {
+  CHECK_THAT(weave::check(user_code::count_together), weave::NoBug());
+  REQUIRE_THAT(weave::check(user_code::transfer_both_ways), weave::NoBug());
 }
 
 // A test that never calls weave::check: `weave replay` must say so.

@@ -126,8 +126,15 @@ class ReplayError : public Error {
 Result check(std::function<void()> body, Config config = {});
 Result replay(std::function<void()> body, std::string_view schedule);
 
-// The name that saved schedules and replay commands use for the running test (the Catch2
-// integration sets it for each test case).
-void set_test_name(std::string name);
+// The running test, for saved schedules and replay commands: its name, and the command-line
+// argument that runs just it in this binary (empty: the name itself). The Catch2 and GoogleTest
+// integrations set both for each test; an empty name says no test is running.
+//
+// Setting it also starts the count of the test's check() calls: a schedule belongs to the n-th
+// check() call of its test (its token says `@n` for n > 1), and under WEAVE_REPLAY (or
+// WEAVE_SHRINK) only that call replays it; the test's other check() calls explore as usual but
+// save nothing and write no trace. If the program ends before the n-th call came, that is a
+// replay error (on stderr, and in WEAVE_TRACE_OUT).
+void set_test_name(std::string name, std::string selector = {});
 
 }  // namespace weave

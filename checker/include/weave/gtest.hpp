@@ -29,25 +29,13 @@ inline std::string test_name(const ::testing::TestInfo& info) {
   return std::string(info.test_suite_name()) + "." + info.name();
 }
 
-// The report, with a replay command that runs just this test: check() ends it with the test's
-// name, which a Catch2 binary takes as a test spec and a GoogleTest binary ignores.
-inline std::string report(Result result) {
-  const ::testing::TestInfo* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  if (result.bug && info != nullptr) {
-    std::string& command = result.bug->replay_command;
-    const std::string name = test_name(*info);
-    // (GoogleTest names are identifiers, / and digits: check() never quotes them)
-    if (command.size() > name.size() && command.ends_with(" " + name)) {
-      command.replace(command.size() - name.size(), name.size(), "--gtest_filter=" + name);
-    }
-  }
-  return result.report();
-}
-
-// Names saved schedules after the running test, as the Catch2 integration does.
+// Names saved schedules and replay commands after the running test (a replay command runs it
+// with --gtest_filter=Suite.Name), as the Catch2 integration does.
 class TestNameListener : public ::testing::EmptyTestEventListener {
  public:
-  void OnTestStart(const ::testing::TestInfo& info) override { set_test_name(test_name(info)); }
+  void OnTestStart(const ::testing::TestInfo& info) override {
+    set_test_name(test_name(info), "--gtest_filter=" + test_name(info));
+  }
   void OnTestEnd(const ::testing::TestInfo&) override { set_test_name({}); }
 };
 
@@ -62,7 +50,7 @@ inline const bool listener_registered = [] {
 // Success when `result` has no bug; otherwise a failure whose message is the report.
 inline ::testing::AssertionResult no_bug(const Result& result) {
   if (result.ok()) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << gtest_detail::report(result);
+  return ::testing::AssertionFailure() << result.report();
 }
 
 // Success when `result` has a bug of `kind`; otherwise a failure saying what was found instead.
@@ -75,7 +63,7 @@ inline ::testing::AssertionResult finds_bug(const Result& result, BugKind kind) 
   } else {
     failure << "it found a " << to_string(result.bug->kind) << ":\n";
   }
-  return failure << gtest_detail::report(result);
+  return failure << result.report();
 }
 
 namespace gtest_detail {
