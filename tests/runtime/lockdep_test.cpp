@@ -154,6 +154,43 @@ TEST_CASE("lockdep: locks always taken in one order are not reported", "[lockdep
   CHECK(report().empty());
 }
 
+TEST_CASE("lockdep: opposite orders within one thread are not reported", "[lockdep]") {
+  // One thread alone cannot deadlock on two locks it takes one after the other (as the checker).
+  LockdepOn on;
+  weave::Lock alpha{"alpha"};
+  weave::Lock beta{"beta"};
+  std::source_location at[2];
+  on_thread("only", [&] {
+    take_both(alpha, beta, at);
+    take_both(beta, alpha, at);
+  });
+  CHECK(report().empty());
+}
+
+TEST_CASE("lockdep: an edge one thread made still counts when another thread makes it again",
+          "[lockdep]") {
+  // first takes alpha then beta, and beta then alpha (alone, no deadlock); then second takes
+  // alpha then beta: with first's beta -> alpha that can deadlock, although the edge alpha -> beta
+  // was in the graph already.
+  LockdepOn on;
+  weave::Lock alpha{"alpha"};
+  weave::Lock beta{"beta"};
+  std::source_location at[2];
+  on_thread("first", [&] {
+    take_both(alpha, beta, at);
+    take_both(beta, alpha, at);
+  });
+  CHECK(report().empty());
+  on_thread("second", [&] { take_both(alpha, beta, at); });
+  const std::string r = report();
+  INFO(r);
+  CHECK(count(r, "LockOrderInversion") == 1);
+  CHECK(r.find("first acquired Lock alpha at " + weave::detail::where(at[1]) +
+               " while holding Lock beta") != std::string::npos);
+  CHECK(r.find("second acquired Lock beta at " + weave::detail::where(at[1]) +
+               " while holding Lock alpha") != std::string::npos);
+}
+
 TEST_CASE("lockdep: opposite orders under one gate lock are not reported", "[lockdep]") {
   LockdepOn on;
   weave::Lock gate{"gate"};

@@ -9,7 +9,9 @@
 // goes on.
 //  * A try_acquire that succeeds adds the lock to the held set but no edge: it cannot block.
 //  * RLock re-entry adds nothing; a Condition wait lets its lock go and takes it back.
-//  * A cycle whose edges were all taken under one common lock (a gate lock) is not reported.
+//  * A cycle whose edges were all taken under one common lock (a gate lock), or all by one thread,
+//    is not reported. The graph and these rules are the checker's too
+//    (weave/detail/lock_graph.hpp).
 //  * Nodes are lock instances, keyed by kind and Object::id(); a destroyed lock leaves the graph.
 // Off, a lock operation pays one predictable branch on a cached flag: no allocation, no lock.
 #include <atomic>
