@@ -48,28 +48,8 @@ std::uint64_t env_number(const char* name, std::uint64_t fallback) {
 }
 
 Strategy parse_strategy(std::string_view s) {
-  if (s == "random") return Strategy::Random;
-  if (s == "pct") return Strategy::PCT;
-  if (s == "dfs") return Strategy::DFS;
-  if (s == "dpor") return Strategy::DPOR;
-  if (s == "pos") return Strategy::POS;
+  if (const auto strategy = strategy_from_string(s)) return *strategy;
   throw UsageError(fmt::format("WEAVE_STRATEGY={} is not one of random, pct, pos, dfs, dpor", s));
-}
-
-const char* strategy_name(Strategy s) {
-  switch (s) {
-    case Strategy::Random:
-      return "random";
-    case Strategy::PCT:
-      return "pct";
-    case Strategy::DFS:
-      return "dfs";
-    case Strategy::DPOR:
-      return "dpor";
-    case Strategy::POS:
-      return "pos";
-  }
-  return "?";
 }
 
 // WEAVE_SHARD=i/n: 0 <= i < n.
@@ -269,7 +249,7 @@ void save_schedule(Bug& bug, const Result& result, const CallSite& site) {
         << "test: " << site.file_test() << "\n"
         << "bug: " << to_string(bug.kind) << "\n"
         << "message: " << bug.message << "\n"
-        << "strategy: " << strategy_name(result.strategy) << "\n"
+        << "strategy: " << to_string(result.strategy) << "\n"
         << "seed: " << result.seed << "\n"
         << "schedule: " << bug.schedule << "\n";
     if (!bug.shrunk_schedule.empty()) out << "shrunk: " << bug.shrunk_schedule << "\n";
@@ -279,6 +259,30 @@ void save_schedule(Bug& bug, const Result& result, const CallSite& site) {
 }
 
 }  // namespace
+
+const char* to_string(Strategy strategy) noexcept {
+  switch (strategy) {
+    case Strategy::Random:
+      return "random";
+    case Strategy::PCT:
+      return "pct";
+    case Strategy::DFS:
+      return "dfs";
+    case Strategy::DPOR:
+      return "dpor";
+    case Strategy::POS:
+      return "pos";
+  }
+  return "?";
+}
+
+std::optional<Strategy> strategy_from_string(std::string_view name) noexcept {
+  for (Strategy s :
+       {Strategy::Random, Strategy::PCT, Strategy::DFS, Strategy::DPOR, Strategy::POS}) {
+    if (name == to_string(s)) return s;
+  }
+  return std::nullopt;
+}
 
 const char* to_string(BugKind kind) noexcept {
   switch (kind) {
@@ -414,7 +418,7 @@ Result check(std::function<void()> body, Config config) {
           "weave: {} cannot explore this test: {}. The test is nondeterministic outside weave's "
           "control (the wall clock, rand(), a raw std::thread or std::mutex, or state the body "
           "does not create afresh)",
-          strategy_name(config.strategy), strategy->divergence()));
+          to_string(config.strategy), strategy->divergence()));
     }
     if (!mine || !strategy->counts()) continue;
     ++result.schedules;
@@ -452,7 +456,7 @@ Result check(std::function<void()> body, Config config) {
   }
   result.coverage = strategy->coverage(result.schedules);
   if (result.coverage.empty()) {
-    result.coverage = fmt::format("{}: {} schedules (seed {})", strategy_name(config.strategy),
+    result.coverage = fmt::format("{}: {} schedules (seed {})", to_string(config.strategy),
                                   result.schedules, result.seed);
   }
   if (shard.count > 1 && !systematic) {

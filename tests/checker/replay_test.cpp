@@ -284,6 +284,16 @@ TEST_CASE("A schedule belongs to the check() call that found it", "[checker][rep
   CHECK(std::filesystem::exists(json));
 }
 
+TEST_CASE("Strategy names round-trip", "[checker][env]") {
+  for (auto s : {weave::Strategy::Random, weave::Strategy::PCT, weave::Strategy::DFS,
+                 weave::Strategy::DPOR, weave::Strategy::POS}) {
+    CHECK(weave::strategy_from_string(weave::to_string(s)) == s);
+  }
+  CHECK(std::string(weave::to_string(weave::Strategy::POS)) == "pos");
+  CHECK_FALSE(weave::strategy_from_string("PCT").has_value());
+  CHECK_FALSE(weave::strategy_from_string("").has_value());
+}
+
 TEST_CASE("Bad WEAVE_* values are clear errors", "[checker][env]") {
   ::setenv("WEAVE_STRATEGY", "bogus", 1);
   CHECK_THROWS_WITH(weave::check(lock_order_bug), Catch::Contains("WEAVE_STRATEGY=bogus"));

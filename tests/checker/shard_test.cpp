@@ -52,29 +52,13 @@ Explored explore(Strategy s, std::uint64_t index, std::uint64_t count) {
   return e;
 }
 
-const char* name(Strategy s) {
-  switch (s) {
-    case Strategy::Random:
-      return "random";
-    case Strategy::PCT:
-      return "pct";
-    case Strategy::POS:
-      return "pos";
-    case Strategy::DFS:
-      return "dfs";
-    case Strategy::DPOR:
-      return "dpor";
-  }
-  return "?";
-}
-
 }  // namespace
 
 TEST_CASE("The shards of a search are disjoint and together are the whole search", "[shard]") {
   for (Strategy s : {Strategy::Random, Strategy::PCT, Strategy::POS, Strategy::DFS}) {
     const Explored whole = explore(s, 0, 1);
     for (std::uint64_t n : {2u, 3u, 5u}) {
-      INFO(name(s) << " in " << n << " shards");
+      INFO(to_string(s) << " in " << n << " shards");
       std::multiset<std::string> joined;
       std::uint64_t schedules = 0;
       for (std::uint64_t i = 0; i < n; ++i) {

@@ -316,6 +316,14 @@ TEST_CASE("weave run --jobs 2 --junit fails on the deadlock and writes parseable
   CHECK(env_run.code == 1);
   CHECK(files_in(from_env, ".schedule").size() == 1);
   CHECK(fs::exists(fs::path(from_env) / "transfers_deadlock.log"));
+  // Every strategy check() knows, the tool takes.
+  for (const char* strategy : {"random", "pct", "pos", "dfs", "dpor"}) {
+    const auto by = weave_tool({"run", USER_TESTS, "counting is safe", "--strategy", strategy,
+                                "--iterations", "20", "--artifacts", artifacts},
+                               dir);
+    INFO(strategy << ": " << by.out);
+    CHECK(by.code == 0);
+  }
   // A test that never calls weave::check passes, and the table says so.
   const auto plain =
       weave_tool({"run", USER_TESTS, "plain arithmetic", "--artifacts", artifacts}, dir);

@@ -21,6 +21,7 @@
 #include "terminal.hpp"
 #include "test_binary.hpp"
 #include "trace.hpp"
+#include "weave/check.hpp"
 
 namespace weave::tool {
 
@@ -35,7 +36,7 @@ one of them finds a bug the others stop. Failing schedules (in a shard-I-of-N fo
 of a split search), the test's output and the trace go to the artifacts folder.
 
 options:
-  --strategy S       random, pct, dfs or dpor (WEAVE_STRATEGY; default: the test's own)
+  --strategy S       random, pct, pos, dfs or dpor (WEAVE_STRATEGY; default: the test's own)
   --iterations N     schedules per check (WEAVE_ITERATIONS)
   --time-budget T    wall-clock limit per check, e.g. 30s, 5m (WEAVE_TIME_BUDGET); without
                      --iterations, the budget alone ends the search
@@ -93,8 +94,8 @@ struct Running {
 Settings read_settings(const Args& a) {
   Settings s;
   if (auto v = a.get("--strategy")) {
-    if (*v != "random" && *v != "pct" && *v != "dfs" && *v != "dpor") {
-      throw ToolError(fmt::format("--strategy {}: expected random, pct, dfs or dpor", *v));
+    if (!strategy_from_string(*v)) {
+      throw ToolError(fmt::format("--strategy {}: expected random, pct, pos, dfs or dpor", *v));
     }
     s.env.emplace_back("WEAVE_STRATEGY", *v);
   }

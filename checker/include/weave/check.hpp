@@ -33,6 +33,10 @@ namespace weave {
 // schedule, depth first, within Config::preemption_bound. DPOR: every schedule up to reordering
 // independent operations (source DPOR with sleep sets). POS (extension): partial order sampling.
 enum class Strategy { Random, PCT, DFS, DPOR, POS };
+// "random", "pct", "dfs", "dpor", "pos": the names WEAVE_STRATEGY and `weave run --strategy` take.
+// Extension.
+const char* to_string(Strategy strategy) noexcept;
+std::optional<Strategy> strategy_from_string(std::string_view name) noexcept;
 
 struct Config {
   Strategy strategy = Strategy::PCT;
