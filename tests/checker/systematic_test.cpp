@@ -354,6 +354,26 @@ TEST_CASE("DFS and DPOR find the expected outcomes of the corpus", "[systematic]
   }
 }
 
+TEST_CASE("DPOR reaches every outcome of a wait for the first of two futures", "[systematic]") {
+  // Too big for DFS to finish (two pool workers); which futures wait() returns as done depends
+  // on whether each completes before the waiter registers, before it wakes, or after.
+  const Program p{
+      "first completed of two futures", [](Finals& f) {
+        ThreadPoolExecutor pool(2, "pool");
+        auto one = pool.submit([] { return 1; });
+        auto two = pool.submit([] { return 2; });
+        const auto r = wait(std::vector{one, two}, Duration::max(), ReturnWhen::FirstCompleted);
+        std::string done;
+        for (const auto& fut : r.done) done += std::to_string(fut.result());
+        f.insert(done);
+        pool.shutdown();
+      }};
+  const Outcome dpor = explore(p, Strategy::DPOR);
+  CHECK(dpor.result.exhausted);
+  CHECK(dpor.finals == Finals{"1", "2", "12"});
+  CHECK(dpor.kinds.empty());
+}
+
 TEST_CASE("A correct program is explored exhaustively and reported clean", "[systematic]") {
   const auto programs = corpus();
   for (Strategy s : {Strategy::DFS, Strategy::DPOR}) {
