@@ -389,6 +389,7 @@ Result check(std::function<void()> body, Config config) {
   detail::OverflowReporting overflow_reporting;
   Runner runner(config);
   const auto start = std::chrono::steady_clock::now();
+  detail::ProgressOut progress;
   std::optional<Bug> inversion;
   // Sampling strategies number their schedules: shard i of n runs those with k % n == i. The
   // systematic ones split their tree themselves, and count only their own schedules.
@@ -422,6 +423,7 @@ Result check(std::function<void()> body, Config config) {
     }
     if (!mine || !strategy->counts()) continue;
     ++result.schedules;
+    progress.update(result.schedules);
     result.steps += ex.steps();
     if (config.on_schedule) {
       config.on_schedule(detail::encode_schedule(schedule_of(ex, config, site.number)),
@@ -462,6 +464,7 @@ Result check(std::function<void()> body, Config config) {
   if (shard.count > 1 && !systematic) {
     result.coverage += fmt::format("; shard {}/{}", shard.index, shard.count);
   }
+  progress.finish(result.schedules);
   detail::append_stats(result, test, std::chrono::steady_clock::now() - start);
   return result;
 }

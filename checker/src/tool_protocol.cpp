@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
@@ -127,6 +128,35 @@ void SideRun::call_came() noexcept {
 }
 
 bool SideRun::active() noexcept { return t_side_run; }
+
+namespace {
+std::atomic<std::uint64_t> g_schedules_done{0};  // by the check() calls of this process that ended
+}  // namespace
+
+ProgressOut::ProgressOut() : path_(SideRun::active() ? nullptr : env_value("WEAVE_PROGRESS_OUT")) {}
+
+void ProgressOut::maybe_write(std::uint64_t schedules) {
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_ < std::chrono::milliseconds(200)) return;
+  last_ = now;
+  write(g_schedules_done.load(std::memory_order_relaxed) + schedules);
+}
+
+void ProgressOut::finish(std::uint64_t schedules) {
+  const std::uint64_t total = g_schedules_done.fetch_add(schedules) + schedules;
+  if (path_ != nullptr) write(total);
+}
+
+void ProgressOut::write(std::uint64_t total) {
+  // Written aside and renamed over the file, so a reader never sees half a number.
+  const std::string tmp = std::string(path_) + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    if (!out) return;  // progress is a nicety: a folder that is not writable only hides it
+    out << total << "\n";
+  }
+  std::rename(tmp.c_str(), path_);
+}
 
 void write_trace_out(const std::string& json) {
   if (SideRun::active()) return;

@@ -5,6 +5,9 @@
 //   WEAVE_TIME_BUDGET=T   Config::time_budget: 500ms, 30s, 5m, 1h (a bare number is seconds)
 //   WEAVE_STATS_OUT=FILE  every check() appends one JSON line: the test, the schedules and steps
 //                         it ran, its wall time and the bug it found (null when none)
+//   WEAVE_PROGRESS_OUT=FILE  the schedules this process has explored so far (every check()
+//                         summed), one number, rewritten (write and rename) at most every 200 ms
+//                         while a check() explores and when it ends: `weave run` shows it live
 //   a replay that fails   with WEAVE_REPLAY, a ReplayError (a malformed schedule, one that no
 //                         longer fits) is written to WEAVE_TRACE_OUT as {"outcome":
 //                         "replay_error", "error": ...}: the tool tells a bad schedule from a
@@ -32,6 +35,22 @@ Duration parse_time_budget(std::string_view text);
 
 // Appends `result`'s line to WEAVE_STATS_OUT, when set.
 void append_stats(const Result& result, const std::string& test, std::chrono::nanoseconds elapsed);
+
+// WEAVE_PROGRESS_OUT for one check(): `update` after each schedule it counts, `finish` at its end.
+class ProgressOut {
+ public:
+  ProgressOut();
+  void update(std::uint64_t schedules) {
+    if (path_ != nullptr) maybe_write(schedules);
+  }
+  void finish(std::uint64_t schedules);
+
+ private:
+  void maybe_write(std::uint64_t schedules);
+  void write(std::uint64_t total);
+  const char* path_;
+  std::chrono::steady_clock::time_point last_{};
+};
 
 // Writes `json` to WEAVE_TRACE_OUT, when set.
 void write_trace_out(const std::string& json);

@@ -205,3 +205,28 @@ TEST_CASE("WEAVE_TIME_BUDGET and WEAVE_STATS_OUT", "[checker][env]") {
   CHECK(contains(text, "\"bug\": \"Deadlock\""));
   CHECK(std::count(text.begin(), text.end(), '\n') == 2);
 }
+
+TEST_CASE("WEAVE_PROGRESS_OUT says how many schedules this process has explored so far",
+          "[checker][env]") {
+  const auto file = std::filesystem::temp_directory_path() / "weave_progress_test.txt";
+  std::filesystem::remove(file);
+  EnvVar p("WEAVE_PROGRESS_OUT", file.string());
+  // Written at once when a check() starts counting (then at most every 200 ms), and at its end;
+  // every check() of the process adds up.
+  auto c = random_walk(9);
+  c.iterations = 40;
+  std::string after_first_schedule;
+  c.on_schedule = [&](std::string_view, bool) {
+    if (after_first_schedule.empty()) after_first_schedule = read(file);
+  };
+  REQUIRE(weave::check(clean, c).ok());
+  const std::string after_one = read(file);
+  after_first_schedule.clear();
+  REQUIRE(weave::check(clean, c).ok());
+  const std::string first_of_second = after_first_schedule;
+  const std::string after_two = read(file);
+  // (the first check's first schedule wrote the count of every earlier check of this process)
+  CHECK(first_of_second == std::to_string(std::stoull(after_one) + 1) + "\n");
+  CHECK(std::stoull(after_two) == std::stoull(after_one) + 40);
+  CHECK_FALSE(std::filesystem::exists(file.string() + ".tmp"));
+}

@@ -26,7 +26,8 @@ namespace {
 // The variables that steer one run of a test; a stray one in the user's shell (a WEAVE_REPLAY
 // left exported, say) must not change what the tool asked for.
 constexpr const char* kSteering[] = {"WEAVE_REPLAY",    "WEAVE_SHRINK",    "WEAVE_SHRINK_OUT",
-                                     "WEAVE_TRACE_OUT", "WEAVE_STATS_OUT", "WEAVE_SHARD"};
+                                     "WEAVE_TRACE_OUT", "WEAVE_STATS_OUT", "WEAVE_PROGRESS_OUT",
+                                     "WEAVE_SHARD"};
 
 bool overridden(std::string_view entry, const ProcessSpec& spec) {
   const std::string_view name = entry.substr(0, entry.find('='));

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
@@ -89,7 +90,17 @@ struct Running {
   Task task;
   Child child;
   std::string output, trace, stats;
+  std::string progress;  // WEAVE_PROGRESS_OUT: its schedules so far, while it runs
 };
+
+// The number a running process last wrote to its WEAVE_PROGRESS_OUT (0 before the first).
+std::uint64_t live_schedules(const Running& r) {
+  const std::string text = read_file(r.progress);
+  std::uint64_t n = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, n);
+  return ec == std::errc() && ptr != text.data() ? n : 0;
+}
 
 Settings read_settings(const Args& a) {
   Settings s;
@@ -286,13 +297,22 @@ int run_main(std::span<const std::string> args) {
   StatusLine status;
   std::list<Running> running;
   std::size_t done = 0, bugs = 0, failed = 0;
-  std::uint64_t schedules = 0;
+  std::uint64_t schedules = 0;  // of the processes that ended
+  std::uint64_t live = 0;       // of those running, as they last said
+  auto last_read = start;
   auto progress = [&](bool force) {
-    const double elapsed = seconds(std::chrono::steady_clock::now() - start);
+    const auto now = std::chrono::steady_clock::now();
+    if (force || now - last_read >= std::chrono::milliseconds(250)) {
+      last_read = now;
+      live = 0;
+      for (const Running& r : running) live += live_schedules(r);
+    }
+    const double elapsed = seconds(now - start);
+    const std::uint64_t total = schedules + live;
     status.show(
         fmt::format("[{}/{} tests] {} running, {} schedules ({:.0f}/s), {} bug{}, {} failed", done,
-                    tests.size(), running.size(), thousands(schedules),
-                    elapsed > 0 ? static_cast<double>(schedules) / elapsed : 0.0, bugs,
+                    tests.size(), running.size(), thousands(total),
+                    elapsed > 0 ? static_cast<double>(total) / elapsed : 0.0, bugs,
                     bugs == 1 ? "" : "s", failed),
         force);
   };
@@ -312,6 +332,7 @@ int run_main(std::span<const std::string> args) {
       spec.env = settings.env;
       spec.env.emplace_back("WEAVE_TRACE_OUT", base + ".json");
       spec.env.emplace_back("WEAVE_STATS_OUT", base + ".stats");
+      spec.env.emplace_back("WEAVE_PROGRESS_OUT", base + ".progress");
       // Each part of a split search saves into its own folder: parts that fail at once with the
       // same seed would otherwise write the same schedule file.
       std::string artifacts = settings.artifacts;
@@ -323,8 +344,8 @@ int run_main(std::span<const std::string> args) {
       spec.env.emplace_back("WEAVE_ARTIFACTS", artifacts);
       spec.output_path = base + ".out";
       spec.timeout = settings.timeout;
-      running.push_back(
-          Running{task, Child(spec), spec.output_path, base + ".json", base + ".stats"});
+      running.push_back(Running{task, Child(spec), spec.output_path, base + ".json",
+                                base + ".stats", base + ".progress"});
     }
     bool changed = false;
     for (auto it = running.begin(); it != running.end();) {
