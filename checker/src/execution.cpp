@@ -308,9 +308,13 @@ void Execution::open_event(std::uint32_t thread) {
   log_->open = true;
 }
 
-void Execution::note_touch(const Object& obj) {
+void Execution::note_touch(const Object& obj, bool write) {
   if (log_ == nullptr || !log_->open) return;
-  log_->accesses.push_back({object_key(obj.kind(), obj.id()), true});
+  log_->accesses.push_back({object_key(obj.kind(), obj.id()), write});
+}
+
+void Execution::touched(const Object& obj, bool write) {
+  if (!unwinding_) note_touch(obj, write);
 }
 
 void Execution::schedule(bool may_throw) {
@@ -465,6 +469,11 @@ bool Execution::block(Waiter& w, Instant deadline, const std::source_location& l
   }
   // Blocking read the object's state (a lock found held): a dependence like any other access.
   if (w.object != nullptr) note_touch(*w.object);
+  if (log_ != nullptr) {
+    const bool join = w.object != nullptr && (w.object->kind() == ObjectKind::Thread ||
+                                              w.object->kind() == ObjectKind::Future);
+    log_->blocks(current_, join);
+  }
   FThread& t = cur();
   t.status = Status::Blocked;
   t.waiter = &w;
@@ -525,6 +534,7 @@ void Execution::wake(Waiter& w) {
   auto* t = static_cast<FThread*>(w.park);
   if (t == nullptr) return;
   if (w.object != nullptr && !unwinding_) note_touch(*w.object);
+  if (log_ != nullptr && !unwinding_) log_->wakes(t->index);
   t->status = Status::Runnable;
   t->waiter = nullptr;
   t->deadline = kNever;

@@ -93,6 +93,7 @@ class Execution final : public Backend, public ThreadNames {
   void released(const Object& sync) override;
   void acquired(const Object& sync) override;
   void notified(const Object& cond, std::size_t woken) override;
+  void touched(const Object& obj, bool write) override;
   bool block(Waiter& w, Instant deadline, const std::source_location& loc) override;
   void wake(Waiter& w) override;
   void register_object(Object& obj) override;
@@ -136,7 +137,7 @@ class Execution final : public Backend, public ThreadNames {
   // The event log (when the strategy wants it): an event ends at every scheduling decision.
   void close_event();
   void open_event(std::uint32_t thread);
-  void note_touch(const Object& obj);
+  void note_touch(const Object& obj, bool write = true);
   void schedule(bool may_throw = true);
   std::int64_t pick();
   void switch_to(std::uint32_t next, bool may_throw = true);

@@ -102,6 +102,8 @@ void FutureCore::add_done_callback(Callback callback, const std::source_location
   if (b != nullptr) b->point(Op::Read, &object_, loc);
   Guard g(monitor_);
   if (!is_done()) {
+    // The callbacks run in the order they were added: adding one changes what others see.
+    if (b != nullptr) b->touched(object_, true);
     callbacks_.push_back(std::move(callback));
     return;
   }
@@ -111,6 +113,8 @@ void FutureCore::add_done_callback(Callback callback, const std::source_location
 }
 
 bool FutureCore::set_running_or_notify_cancel(const std::source_location& loc) {
+  // Whether a cancel() comes before or after this decides the task's fate.
+  if (Backend* b = backend()) b->touched(object_, true);
   Guard g(monitor_);
   if (status_ == FutureStatus::Cancelled) return false;
   if (status_ != FutureStatus::Pending) {
@@ -195,6 +199,8 @@ FutureWaiter::FutureWaiter(std::vector<FutureCore*> cores, const std::source_loc
   }
   for (std::size_t i = 0; i < cores_.size(); ++i) {
     FutureCore& c = *cores_[i];
+    // It looks at every future, not only the first (the one its scheduling point names).
+    if (Backend* b = backend()) b->touched(c.object_, false);
     Guard g(c.monitor_);
     if (c.is_done()) {
       on_done(i, c.failed());

@@ -265,6 +265,33 @@ std::vector<Program> corpus() {
                  f.insert(std::to_string(fut.result()));
                  pool.shutdown();
                }});
+  p.push_back({"cancel a submitted task", [](Finals& f) {
+                 ThreadPoolExecutor pool(1, "pool");
+                 auto fut = pool.submit([] { return 7; });
+                 const bool cancelled = fut.cancel();
+                 f.insert(cancelled ? "cancelled" : "ran " + std::to_string(fut.result()));
+                 pool.shutdown();
+               }});
+  p.push_back({"done callbacks added from two threads", [](Finals& f) {
+                 ThreadPoolExecutor pool(1, "pool");
+                 Lock l("order");
+                 std::string order;
+                 auto fut = pool.submit([] { return 7; });
+                 Thread a([&] {
+                   fut.add_done_callback([&](const Future<int>&) {
+                     std::lock_guard g(l);
+                     order += "a";
+                   });
+                 });
+                 a.start();
+                 fut.add_done_callback([&](const Future<int>&) {
+                   std::lock_guard g(l);
+                   order += "m";
+                 });
+                 a.join();
+                 pool.shutdown();
+                 f.insert(order);
+               }});
   p.push_back({"thread joins another", [](Finals& f) {
                  Shared<int> x(0, "x");
                  Thread a([&] { x = 1; });
@@ -350,6 +377,8 @@ TEST_CASE("DFS and DPOR find the expected outcomes of the corpus", "[systematic]
     CHECK(explore(find("atomic counter and a plain read"), s).finals ==
           Finals{"0/2", "1/2", "2/2"});
     CHECK(explore(find("executor future"), s).finals == Finals{"0", "5"});
+    CHECK(explore(find("cancel a submitted task"), s).finals == Finals{"cancelled", "ran 7"});
+    CHECK(explore(find("done callbacks added from two threads"), s).finals == Finals{"am", "ma"});
     CHECK(explore(find("thread joins another"), s).finals == Finals{"11"});
   }
 }

@@ -145,6 +145,10 @@ class Backend {
   virtual void acquired(const Object& sync) = 0;
   // A Condition's notify or notify_all woke `woken` waiters (0: nobody was waiting).
   virtual void notified(const Object& cond, std::size_t woken) = 0;
+  // The calling thread read (or, `write`, changed) `obj`'s state in a way other threads can
+  // observe, with no synchronisation meaning of its own: a task starting, a callback added, the
+  // futures a wait looks at. Only dependence-tracking strategies care (see event_log.hpp).
+  virtual void touched(const Object& obj, bool write) = 0;
 
   // Blocks the calling thread, already queued as `w`, until wake(w) or the deadline.
   // Returns true when woken; false on timeout (the caller then unlinks `w`).
