@@ -20,6 +20,13 @@ namespace weave::detail {
 
 namespace {
 
+// Joining a thread, or waiting for (or taking the result of) a future, only looks at whether it
+// ended: such accesses are reads, which commute with each other (the thread's start, its exit and
+// the future's completion or cancellation are the writes they depend on).
+bool looks_only(const Object& obj) {
+  return obj.kind() == ObjectKind::Thread || obj.kind() == ObjectKind::Future;
+}
+
 // Folds one word into the trace hash (a multiply-xorshift mix: one multiply per word).
 std::uint64_t fnv(std::uint64_t h, std::uint64_t v) {
   h = (h ^ v) * 0x9E3779B97F4A7C15ull;
@@ -345,8 +352,9 @@ void Execution::record(Op op, const Object* obj, const void* addr, const std::so
     PendingOp& p = log_->pending[current_];
     p.op = op;
     p.count = 1;
-    // Reading a variable, a future's result or an atomic commutes with reading it again.
-    p.write = op != Op::Read;
+    // Reading a variable, a future's result or an atomic commutes with reading it again; so does
+    // joining a thread or waiting for a future (it looks at whether it ended).
+    p.write = op != Op::Read && !(op == Op::Join && obj != nullptr && looks_only(*obj));
     if (obj != nullptr) {
       p.key = object_key(obj->kind(), obj->id());
     } else if (addr != nullptr) {
@@ -434,7 +442,7 @@ void Execution::released(const Object& sync) {
 
 void Execution::acquired(const Object& sync) {
   if (unwinding_) return;
-  note_touch(sync);
+  note_touch(sync, !looks_only(sync));
   if (detectors_.empty()) return;
   const StepRef at = here();
   for (Detector* d : detectors_) {
@@ -468,7 +476,7 @@ bool Execution::block(Waiter& w, Instant deadline, const std::source_location& l
     return false;  // inside a destructor during teardown: never block
   }
   // Blocking read the object's state (a lock found held): a dependence like any other access.
-  if (w.object != nullptr) note_touch(*w.object);
+  if (w.object != nullptr) note_touch(*w.object, !looks_only(*w.object));
   if (log_ != nullptr) {
     const bool join = w.object != nullptr && (w.object->kind() == ObjectKind::Thread ||
                                               w.object->kind() == ObjectKind::Future);

@@ -225,6 +225,27 @@ std::vector<Program> corpus() {
                  setter.join();
                  f.insert(got ? "set" : "timed out");
                }});
+  p.push_back({"join with a timeout", [](Finals& f) {
+                 Shared<int> x(0, "x");
+                 Thread a([&] { x = 1; });
+                 a.start();
+                 const bool joined = a.join(5ms);
+                 const int seen = x.load();
+                 a.join();
+                 f.insert(std::string(joined ? "joined " : "timed out ") + std::to_string(seen));
+               }});
+  p.push_back({"future result with a timeout", [](Finals& f) {
+                 ThreadPoolExecutor pool(1, "pool");
+                 auto fut = pool.submit([] { return 7; });
+                 std::string got;
+                 try {
+                   got = std::to_string(fut.result(5ms));
+                 } catch (const TimeoutError&) {
+                   got = "timed out";
+                 }
+                 f.insert(got);
+                 pool.shutdown();
+               }});
   p.push_back({"barrier", [](Finals& f) {
                  Barrier bar(2, {}, "bar");
                  Shared<int> x(0, "x"), y(0, "y");
@@ -380,6 +401,9 @@ TEST_CASE("DFS and DPOR find the expected outcomes of the corpus", "[systematic]
     CHECK(explore(find("cancel a submitted task"), s).finals == Finals{"cancelled", "ran 7"});
     CHECK(explore(find("done callbacks added from two threads"), s).finals == Finals{"am", "ma"});
     CHECK(explore(find("thread joins another"), s).finals == Finals{"11"});
+    CHECK(explore(find("join with a timeout"), s).finals ==
+          Finals{"joined 1", "timed out 0", "timed out 1"});
+    CHECK(explore(find("future result with a timeout"), s).finals == Finals{"7", "timed out"});
   }
 }
 
