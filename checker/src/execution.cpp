@@ -320,6 +320,20 @@ void Execution::note_touch(const Object& obj, bool write) {
   log_->accesses.push_back({object_key(obj.kind(), obj.id()), write});
 }
 
+void Execution::forget_reads_of_joinables() {
+  if (log_ == nullptr || !log_->open) return;
+  const auto is_joinable = [](std::uint64_t key) {  // object_key() puts the kind in the top byte
+    const std::uint64_t kind = key >> 56;
+    return kind == object_key(ObjectKind::Thread, 0) >> 56 ||
+           kind == object_key(ObjectKind::Future, 0) >> 56;
+  };
+  auto& acc = log_->accesses;
+  const auto first = acc.begin() + log_->events.back().begin;
+  acc.erase(std::remove_if(first, acc.end(),
+                           [&](const Access& a) { return !a.write && is_joinable(a.key); }),
+            acc.end());
+}
+
 void Execution::touched(const Object& obj, bool write) {
   if (!unwinding_) note_touch(obj, write);
 }
@@ -475,12 +489,15 @@ bool Execution::block(Waiter& w, Instant deadline, const std::source_location& l
     check_unwinding();
     return false;  // inside a destructor during teardown: never block
   }
-  // Blocking read the object's state (a lock found held): a dependence like any other access.
-  if (w.object != nullptr) note_touch(*w.object, !looks_only(*w.object));
-  if (log_ != nullptr) {
-    const bool join = w.object != nullptr && (w.object->kind() == ObjectKind::Thread ||
-                                              w.object->kind() == ObjectKind::Future);
-    log_->blocks(current_, join);
+  if (w.object != nullptr && looks_only(*w.object)) {
+    // A join (or a wait for futures) that blocks has done nothing yet: as if the thread were not
+    // enabled, its attempt is no event of its own (it reads the thread or futures again when it
+    // goes on). Were it an event, the exit that wakes it would race with it and hide the races
+    // of the joiner's earlier events with that exit.
+    forget_reads_of_joinables();
+  } else if (w.object != nullptr) {
+    // Blocking read the object's state (a lock found held): a dependence like any other access.
+    note_touch(*w.object);
   }
   FThread& t = cur();
   t.status = Status::Blocked;
@@ -542,7 +559,6 @@ void Execution::wake(Waiter& w) {
   auto* t = static_cast<FThread*>(w.park);
   if (t == nullptr) return;
   if (w.object != nullptr && !unwinding_) note_touch(*w.object);
-  if (log_ != nullptr && !unwinding_) log_->wakes(t->index);
   t->status = Status::Runnable;
   t->waiter = nullptr;
   t->deadline = kNever;
@@ -582,6 +598,8 @@ ThreadCore& Execution::current() {
 std::uint64_t Execution::next_thread_number() { return ++thread_numbers_; }
 
 std::size_t Execution::active_count() {
+  // It looks at every thread: its start and its exit change the count.
+  for (const auto& t : threads_) note_touch(t->core->object, false);
   return static_cast<std::size_t>(
       std::count_if(threads_.begin(), threads_.end(),
                     [](const auto& t) { return t->status != Status::Finished; }));

@@ -117,12 +117,14 @@ void Barrier::abort(std::source_location loc) {
   break_barrier();
 }
 
-bool Barrier::broken() const {
+bool Barrier::broken(std::source_location loc) const {
+  detail::query_point(&object_, loc);
   detail::Guard g(monitor_);
   return broken_;
 }
 
-std::size_t Barrier::n_waiting() const {
+std::size_t Barrier::n_waiting(std::source_location loc) const {
+  detail::query_point(&object_, loc);
   detail::Guard g(monitor_);
   return tripping_ ? 0 : count_;
 }

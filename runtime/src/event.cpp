@@ -18,7 +18,8 @@ void Event::clear(std::source_location loc) {
   flag_ = false;
 }
 
-bool Event::is_set() const {
+bool Event::is_set(std::source_location loc) const {
+  detail::query_point(&object_, loc);
   bool up = false;
   {
     detail::Guard g(monitor_);

@@ -78,17 +78,20 @@ void QueueCore::join(const std::source_location& loc) {
   if (Backend* b = backend()) b->acquired(object_);
 }
 
-std::size_t QueueCore::qsize() const {
+std::size_t QueueCore::qsize(const std::source_location& loc) const {
+  query_point(&object_, loc);
   Guard g(monitor_);
   return count_;
 }
 
-bool QueueCore::empty() const {
+bool QueueCore::empty(const std::source_location& loc) const {
+  query_point(&object_, loc);
   Guard g(monitor_);
   return count_ == 0;
 }
 
-bool QueueCore::full() const {
+bool QueueCore::full(const std::source_location& loc) const {
+  query_point(&object_, loc);
   Guard g(monitor_);
   return full_locked();
 }

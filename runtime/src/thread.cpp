@@ -342,7 +342,8 @@ bool Thread::join(Duration timeout, std::source_location loc) {
   return true;
 }
 
-bool Thread::is_alive() const {
+bool Thread::is_alive(std::source_location loc) const {
+  detail::query_point(&core_->object, loc);
   const ThreadState s = core_->state.load(std::memory_order_acquire);
   return s != ThreadState::New && s != ThreadState::Terminated;
 }
@@ -361,7 +362,10 @@ void Thread::set_daemon(bool daemon, std::source_location loc) {
 }
 
 std::uint64_t Thread::ident() const { return core_->ident.load(std::memory_order_relaxed); }
-ThreadState Thread::state() const { return core_->state.load(std::memory_order_acquire); }
+ThreadState Thread::state(std::source_location loc) const {
+  detail::query_point(&core_->object, loc);
+  return core_->state.load(std::memory_order_acquire);
+}
 
 Thread& current_thread() {
   detail::ThreadCore& core = detail::current_core();
@@ -386,7 +390,8 @@ void yield(std::source_location loc) {
   std::this_thread::yield();
 }
 
-std::size_t active_count() {
+std::size_t active_count(std::source_location loc) {
+  detail::query_point(nullptr, loc);
   if (detail::Backend* b = detail::backend()) return b->active_count();
   return 1 + detail::g_alive.load(std::memory_order_relaxed);
 }

@@ -14,12 +14,13 @@ Timer::~Timer() {
   detail::Backend* b = detail::backend();
   if (b != nullptr && b->unwinding()) return;
   // run() uses members that die before ~Thread would join, so the thread must end here.
-  if (!is_alive()) return;
-  if (daemon()) cancel(loc_);
   try {
+    if (!is_alive(loc_)) return;
+    if (daemon()) cancel(loc_);
     join(loc_);
   } catch (...) {
-    // A destructor must not throw (a timer destroying itself from its own function).
+    // A destructor must not throw (a timer destroying itself from its own function, or the
+    // checked execution torn down meanwhile).
   }
 }
 

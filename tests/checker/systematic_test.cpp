@@ -313,6 +313,28 @@ std::vector<Program> corpus() {
                  pool.shutdown();
                  f.insert(order);
                }});
+  // Queries of state other threads change are scheduling points: they see either side.
+  p.push_back({"is_alive and active_count after start", [](Finals& f) {
+                 Thread t([] {});
+                 t.start();
+                 const bool alive = t.is_alive();
+                 const std::size_t count = active_count();
+                 t.join();
+                 f.insert(std::string(alive ? "alive " : "dead ") + std::to_string(count));
+               }});
+  p.push_back({"locked and qsize while another thread works", [](Finals& f) {
+                 Lock l("l");
+                 Queue<int> q(0, "q");
+                 Thread t([&] {
+                   std::lock_guard g(l);
+                   q.put(1);
+                 });
+                 t.start();
+                 const bool held = l.locked();
+                 const std::size_t n = q.qsize();
+                 t.join();
+                 f.insert(std::string(held ? "held " : "free ") + std::to_string(n));
+               }});
   p.push_back({"thread joins another", [](Finals& f) {
                  Shared<int> x(0, "x");
                  Thread a([&] { x = 1; });
@@ -401,6 +423,10 @@ TEST_CASE("DFS and DPOR find the expected outcomes of the corpus", "[systematic]
     CHECK(explore(find("cancel a submitted task"), s).finals == Finals{"cancelled", "ran 7"});
     CHECK(explore(find("done callbacks added from two threads"), s).finals == Finals{"am", "ma"});
     CHECK(explore(find("thread joins another"), s).finals == Finals{"11"});
+    CHECK(explore(find("is_alive and active_count after start"), s).finals ==
+          Finals{"alive 2", "alive 1", "dead 1"});
+    CHECK(explore(find("locked and qsize while another thread works"), s).finals ==
+          Finals{"free 0", "free 1", "held 0", "held 1"});
     CHECK(explore(find("join with a timeout"), s).finals ==
           Finals{"joined 1", "timed out 0", "timed out 1"});
     CHECK(explore(find("future result with a timeout"), s).finals == Finals{"7", "timed out"});

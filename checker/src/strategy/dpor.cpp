@@ -9,9 +9,7 @@
 // do not happen after e, followed by e''s thread. The threads whose first event in v has no
 // predecessor in v (the initials) can begin that order; if none of them is in the backtrack set
 // of the node before e, one is added. A race whose second event was made possible only by the
-// first (a release waking a waiter) cannot be reversed and adds nothing. Nor does a race between a
-// thread's blocked join (of a thread, or a wait for a future) and the event that woke it: reversed,
-// the join would return at once, where the woken thread's next event continues the same way.
+// first (a release waking a waiter) cannot be reversed and adds nothing.
 #include <algorithm>
 #include <functional>
 #include <memory>
@@ -85,10 +83,7 @@ class DporStrategy final : public TreeStrategy {
       local_[j] = ++count[ej.thread];
       cj[ej.thread] = local_[j];
       last_of_thread[ej.thread] = static_cast<std::int64_t>(j);
-      for (std::uint32_t i : races) {
-        // A join that blocked, raced by the exit that woke it: nothing new the other way round.
-        if (events[i].woken_by != static_cast<std::int64_t>(j)) reverse(i, j);
-      }
+      for (std::uint32_t i : races) reverse(i, j);
       for (const Access& a : fp) {
         KeyState& k = keys_[a.key];
         if (a.write) {

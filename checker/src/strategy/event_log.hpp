@@ -32,38 +32,19 @@ struct PendingOp {
 struct LogEvent {
   std::uint32_t thread = 0;
   std::uint32_t begin = 0, end = 0;  // its accesses in EventLog::accesses
-  // When the event ended with its thread blocked joining a thread or waiting for a future: the
-  // event that woke it (-1: none, or not such a block). Going first, that event would only have
-  // let the join return at once, which the woken thread's next event does anyway.
-  std::int64_t woken_by = -1;
 };
 
 struct EventLog {
   std::vector<LogEvent> events;
   std::vector<Access> accesses;
-  std::vector<PendingOp> pending;          // by thread
-  std::vector<std::int64_t> join_blocked;  // by thread: its event that blocked in a join, or -1
-  bool open = false;                       // the last event is still running
+  std::vector<PendingOp> pending;  // by thread
+  bool open = false;               // the last event is still running
 
   void clear() {
     events.clear();
     accesses.clear();
     pending.clear();
-    join_blocked.clear();
     open = false;
-  }
-  // The running event's thread blocks; `join`: joining a thread or waiting for a future.
-  void blocks(std::uint32_t thread, bool join) {
-    if (join_blocked.size() <= thread) join_blocked.resize(thread + 1, -1);
-    join_blocked[thread] = join && open ? static_cast<std::int64_t>(events.size()) - 1 : -1;
-  }
-  // The running event wakes `thread`.
-  void wakes(std::uint32_t thread) {
-    if (thread >= join_blocked.size() || join_blocked[thread] < 0) return;
-    if (open)
-      events[static_cast<std::size_t>(join_blocked[thread])].woken_by =
-          static_cast<std::int64_t>(events.size()) - 1;
-    join_blocked[thread] = -1;
   }
   std::span<const Access> footprint(const LogEvent& e) const {
     return {accesses.data() + e.begin, accesses.data() + e.end};

@@ -175,6 +175,12 @@ class Backend {
 extern constinit thread_local Backend* tls_backend;
 inline Backend* backend() noexcept { return tls_backend; }
 
+// A query of state other threads change (is_alive, locked, qsize, is_set, ...): under the checker
+// a scheduling point, so that another thread may act just before the query looks.
+inline void query_point(const Object* obj, const std::source_location& loc) {
+  if (Backend* b = backend()) b->point(Op::Read, obj, loc);
+}
+
 // The clock of whatever runs the calling thread, and a deadline `d` from now.
 Instant now();
 Instant deadline_after(Duration d);

@@ -45,10 +45,10 @@ class Barrier {
   void reset(std::source_location loc = std::source_location::current());
   // Breaks the barrier: waiters and later wait() calls get BrokenBarrierError until reset().
   void abort(std::source_location loc = std::source_location::current());
-  bool broken() const;
+  bool broken(std::source_location loc = std::source_location::current()) const;
   std::size_t parties() const noexcept { return parties_; }
   // Threads waiting for the current round to fill.
-  std::size_t n_waiting() const;
+  std::size_t n_waiting(std::source_location loc = std::source_location::current()) const;
 
   const detail::Object& object() const noexcept { return object_; }
 

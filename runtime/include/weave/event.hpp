@@ -29,7 +29,7 @@ class Event {
   // Lowers the flag.
   void clear(std::source_location loc = std::source_location::current());
   // Whether the flag is up.
-  bool is_set() const;
+  bool is_set(std::source_location loc = std::source_location::current()) const;
   // Blocks until the flag is up.
   void wait(std::source_location loc = std::source_location::current());
   // Waits at most `timeout`; true when the flag was up or set() woke us.

@@ -109,7 +109,11 @@ class Lock {
   }
   // Not held, or held by another thread: UsageError (a Misuse bug under the checker).
   void release(std::source_location loc = std::source_location::current()) { base_.release(loc); }
-  bool locked() const noexcept { return base_.locked(); }
+  // Held by some thread now (advisory: another thread may take or let it go at once).
+  bool locked(std::source_location loc = std::source_location::current()) const {
+    detail::query_point(&base_.object(), loc);
+    return base_.locked();
+  }
 
   void lock(std::source_location loc = std::source_location::current()) { base_.acquire(loc); }
   bool try_lock(std::source_location loc = std::source_location::current()) {
@@ -137,7 +141,11 @@ class RLock {
   }
   // Undoes one acquire. Not held by the caller: UsageError.
   void release(std::source_location loc = std::source_location::current()) { base_.release(loc); }
-  bool locked() const noexcept { return base_.locked(); }
+  // Held by some thread now (advisory: another thread may take or let it go at once).
+  bool locked(std::source_location loc = std::source_location::current()) const {
+    detail::query_point(&base_.object(), loc);
+    return base_.locked();
+  }
 
   void lock(std::source_location loc = std::source_location::current()) { base_.acquire(loc); }
   bool try_lock(std::source_location loc = std::source_location::current()) {

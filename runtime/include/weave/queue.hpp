@@ -119,10 +119,16 @@ class BasicQueue {
   void join(std::source_location loc = std::source_location::current()) { core_.join(loc); }
 
   // Items queued now (advisory: other threads may change it at once).
-  std::size_t qsize() const { return core_.qsize(); }
-  bool empty() const { return core_.empty(); }
+  std::size_t qsize(std::source_location loc = std::source_location::current()) const {
+    return core_.qsize(loc);
+  }
+  bool empty(std::source_location loc = std::source_location::current()) const {
+    return core_.empty(loc);
+  }
   // Bounded and holding maxsize() items.
-  bool full() const { return core_.full(); }
+  bool full(std::source_location loc = std::source_location::current()) const {
+    return core_.full(loc);
+  }
   // The bound; 0 means unbounded.
   std::size_t maxsize() const noexcept { return core_.maxsize(); }
 

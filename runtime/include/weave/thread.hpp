@@ -96,7 +96,7 @@ class Thread {
   // Waits at most `timeout`; true when the thread has ended.
   bool join(Duration timeout, std::source_location loc = std::source_location::current());
   // Started and not yet ended.
-  bool is_alive() const;
+  bool is_alive(std::source_location loc = std::source_location::current()) const;
   const std::string& name() const;
   void set_name(std::string name);
   bool daemon() const;
@@ -104,7 +104,7 @@ class Thread {
   void set_daemon(bool daemon, std::source_location loc = std::source_location::current());
   // A number unique among live threads; 0 before start().
   std::uint64_t ident() const;
-  ThreadState state() const;
+  ThreadState state(std::source_location loc = std::source_location::current()) const;
 
  protected:
   // The thread's work; by default calls the target.
@@ -142,7 +142,7 @@ void sleep(Duration d, std::source_location loc = std::source_location::current(
 // An explicit scheduling point; on OS threads std::this_thread::yield().
 void yield(std::source_location loc = std::source_location::current());
 // Threads alive now, including the main thread.
-std::size_t active_count();
+std::size_t active_count(std::source_location loc = std::source_location::current());
 
 struct ExceptHookArgs {
   std::exception_ptr exception;

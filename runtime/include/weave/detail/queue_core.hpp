@@ -66,9 +66,9 @@ class QueueCore {
   void task_done(const std::source_location& loc);
   void join(const std::source_location& loc);
 
-  std::size_t qsize() const;
-  bool empty() const;
-  bool full() const;
+  std::size_t qsize(const std::source_location& loc) const;
+  bool empty(const std::source_location& loc) const;
+  bool full(const std::source_location& loc) const;
   std::size_t maxsize() const noexcept { return maxsize_; }
   bool is_shut_down() const;
   const Object& object() const noexcept { return object_; }
