@@ -335,6 +335,24 @@ std::vector<Program> corpus() {
                  t.join();
                  f.insert(std::string(held ? "held " : "free ") + std::to_string(n));
                }});
+  // A yield is a hint: the yielding thread may still go on before the others (found by
+  // tests/checker/differential_test.cpp's kind of program: DPOR missed "w").
+  p.push_back({"set after a yield, cleared, waited for", [](Finals& f) {
+                 Event e("e");
+                 std::string seen;
+                 Thread t1([&] { e.set(); });
+                 Thread t2([&] {
+                   weave::yield();
+                   e.set();
+                   seen = e.wait(5ms) ? "W" : "w";
+                 });
+                 t1.start();
+                 t2.start();
+                 e.clear();
+                 t1.join();
+                 t2.join();
+                 f.insert(seen);
+               }});
   p.push_back({"thread joins another", [](Finals& f) {
                  Shared<int> x(0, "x");
                  Thread a([&] { x = 1; });
@@ -423,6 +441,7 @@ TEST_CASE("DFS and DPOR find the expected outcomes of the corpus", "[systematic]
     CHECK(explore(find("cancel a submitted task"), s).finals == Finals{"cancelled", "ran 7"});
     CHECK(explore(find("done callbacks added from two threads"), s).finals == Finals{"am", "ma"});
     CHECK(explore(find("thread joins another"), s).finals == Finals{"11"});
+    CHECK(explore(find("set after a yield, cleared, waited for"), s).finals == Finals{"W", "w"});
     CHECK(explore(find("is_alive and active_count after start"), s).finals ==
           Finals{"alive 2", "alive 1", "dead 1"});
     CHECK(explore(find("locked and qsize while another thread works"), s).finals ==

@@ -63,7 +63,10 @@ bool TreeStrategy::allowed(const Node& n, std::size_t option) const {
     any_plain = true;
     if (o != n.current) other_plain = true;
   }
-  if (!timeout && c == n.current && n.yielded && other_plain) return false;
+  if (!timeout && c == n.current && n.yielded && other_plain &&
+      n.yield_continues >= kMaxYieldContinues) {
+    return false;
+  }
   if (timeout && any_plain && n.early_timeouts >= kMaxEarlyTimeouts) return false;
   return bound_ < 0 || n.preemptions + preempts(n, option) <= bound_;
 }
@@ -115,6 +118,11 @@ void TreeStrategy::take(Node& n, std::size_t option) {
                              std::any_of(n.options.begin(), n.options.end(),
                                          [](auto o) { return (o & kTimeoutBit) == 0; });
   early_timeouts_ = n.early_timeouts + (early_timeout ? 1 : 0);
+  const bool yield_continue = !n.draw && n.yielded && n.options[option] == n.current &&
+                              std::any_of(n.options.begin(), n.options.end(), [&](auto o) {
+                                return (o & kTimeoutBit) == 0 && o != n.current;
+                              });
+  yield_continues_ = n.yield_continues + (yield_continue ? 1 : 0);
   enter(n);
 }
 
@@ -122,6 +130,7 @@ bool TreeStrategy::new_execution() {
   pos_ = 0;
   preemptions_ = 0;
   early_timeouts_ = 0;
+  yield_continues_ = 0;
   sleep_.clear();
   filtered_ = 0;
   stopped_ = false;
@@ -171,14 +180,16 @@ std::size_t TreeStrategy::replayed(bool draw, std::span<const std::uint32_t> opt
 }
 
 std::size_t TreeStrategy::fresh_choice(Node& n) {
-  // The running thread first: schedules without preemptions come first.
+  // The running thread first: schedules without preemptions come first. A thread that just
+  // yielded last: it asked the others to go first.
   std::vector<std::size_t> order;
   order.reserve(n.options.size());
   const std::size_t cur = n.draw ? n.options.size() : option_of(n, n.current);
-  if (cur < n.options.size()) order.push_back(cur);
+  if (cur < n.options.size() && !n.yielded) order.push_back(cur);
   for (std::size_t i = 0; i < n.options.size(); ++i) {
     if (i != cur) order.push_back(i);
   }
+  if (cur < n.options.size() && n.yielded) order.push_back(cur);
   const bool split_here = sharded() && pos_ + 1 == kShardDepth;
   for (int pass = split_here ? 0 : 1; pass < 2; ++pass) {
     for (std::size_t i : order) {
@@ -203,6 +214,7 @@ std::size_t TreeStrategy::next_thread(std::span<const std::uint32_t> candidates,
   n.yielded = n.current_runnable && (p.op == Op::Yield || p.op == Op::Sleep);
   n.preemptions = preemptions_;
   n.early_timeouts = early_timeouts_;
+  n.yield_continues = yield_continues_;
   const bool timeouts = std::any_of(candidates.begin(), candidates.end(),
                                     [](auto c) { return (c & kTimeoutBit) != 0; });
   // Timeouts depend on the virtual clock, not on objects: such a node is explored in full, and so
@@ -246,6 +258,7 @@ std::uint64_t TreeStrategy::next_u64(std::uint64_t bound) {
   n.sleep = sleep_;
   n.preemptions = preemptions_;
   n.early_timeouts = early_timeouts_;
+  n.yield_continues = yield_continues_;
   nodes_.push_back(std::move(n));
   take(nodes_.back(), 0);
   ++pos_;

@@ -8,10 +8,11 @@
 // taken and adds others when it finds a race that an other order could reverse.
 //
 // Bounds. A preemption is switching away from a thread that could have gone on (CHESS); at most
-// `preemption_bound` per schedule. A thread that yields (yield(), sleep(0)) is not picked again at
-// that decision while another thread can run, so spin loops end (fair scheduling, as in CHESS);
-// a timed wait may time out while another thread could run at most kMaxEarlyTimeouts times per
-// schedule, so polling loops end.
+// `preemption_bound` per schedule. A thread that yields (yield(), sleep(0)) is picked again at that
+// decision, while another thread can run, at most kMaxYieldContinues times per schedule (and never
+// first), so spin loops end (fair scheduling, as in CHESS) while a yield that is only a hint still
+// lets its thread go on in some schedules; a timed wait may time out while another thread could run
+// at most kMaxEarlyTimeouts times per schedule, so polling loops end.
 //
 // Sharding. With n > 1 shards the first kShardDepth levels are split: a path belongs to the shard
 // its first choices hash to, and each shard only explores its own subtrees. Every shard walks the
@@ -27,6 +28,7 @@ namespace weave::detail {
 class TreeStrategy : public StrategyImpl {
  public:
   static constexpr int kMaxEarlyTimeouts = 2;
+  static constexpr int kMaxYieldContinues = 2;
 
   TreeStrategy(int preemption_bound, Shard shard, bool reduce);
 
@@ -56,9 +58,10 @@ class TreeStrategy : public StrategyImpl {
     std::uint32_t current = 0;
     bool current_runnable = false;
     bool yielded = false;
-    bool full = false;       // every option explored (no reduction here)
-    int preemptions = 0;     // before this node's choice
-    int early_timeouts = 0;  // before this node's choice
+    bool full = false;        // every option explored (no reduction here)
+    int preemptions = 0;      // before this node's choice
+    int early_timeouts = 0;   // before this node's choice
+    int yield_continues = 0;  // before this node's choice
     std::size_t chosen = 0;
     std::uint32_t event = 0;  // the event its choice starts
   };
@@ -97,6 +100,7 @@ class TreeStrategy : public StrategyImpl {
   bool exhausted_ = false;
   int preemptions_ = 0;
   int early_timeouts_ = 0;
+  int yield_continues_ = 0;
   int max_preemptions_ = 0;
   std::uint64_t cut_ = 0;
   std::uint64_t foreign_ = 0;
