@@ -385,7 +385,9 @@ void Execution::record(Op op, const Object* obj, const void* addr, const std::so
 
 void Execution::point(Op op, const Object* obj, const std::source_location& loc) {
   if (unwinding_) {
-    check_unwinding();
+    // A release during teardown goes ahead (it is usually a guard's destructor, where an
+    // exception ends the program); the thread stops at its next other operation.
+    if (op != Op::Release) check_unwinding();
     return;
   }
   record(op, obj, nullptr, loc, StepNote::None);

@@ -273,3 +273,32 @@ TEST_CASE("Non-daemon threads still running when the body returns are joined", "
   REQUIRE_THAT(r, NoBug());
   CHECK(finished == 50);
 }
+
+TEST_CASE("Teardown: a thread stopped between two nested releases ends cleanly", "[checker]") {
+  // When a bug ends the execution while a thread is at its inner guard's release, that release
+  // goes ahead (it runs in a destructor); so must the outer one, which used to throw from its
+  // destructor (std::terminate). DFS reaches that schedule.
+  weave::Config c;
+  c.strategy = weave::Strategy::DFS;
+  c.stop_on_first_bug = false;
+  c.detect_races = false;
+  const auto r = weave::check(
+      [] {
+        weave::RLock rl("rl");
+        weave::Lock l("l");
+        weave::BoundedSemaphore bs(1, "bs");
+        weave::Thread t([&] {
+          std::lock_guard outer(rl);
+          std::lock_guard inner(rl);
+          std::lock_guard plain(l);
+        });
+        t.start();
+        bs.release();  // above its initial value: Misuse, the execution is torn down
+        t.join();
+      },
+      c);
+  CHECK(r.exhausted);
+  REQUIRE(r.bug);
+  CHECK(r.bug->kind == BugKind::Misuse);
+  CHECK(r.kinds_found == std::vector{BugKind::Misuse});
+}
