@@ -212,6 +212,13 @@ void Execution::run(const std::function<void()>& body) {
   }
 
   close_event();
+  if (log_ != nullptr) {
+    // A bug ended the run while other threads could still go on: what they would have done
+    // never happened, so no race with it was seen (see the strategies' use of `cut_short`).
+    log_->cut_short = failure_.has_value() &&
+                      std::any_of(threads_.begin(), threads_.end(),
+                                  [](const auto& t) { return t->status == Status::Runnable; });
+  }
   // Tear down: end every thread still alive, newest first and MainThread last, so no thread
   // outlives the objects of the thread that created it.
   if (!failure_ && divergence_.empty() && deferred_) {
@@ -318,20 +325,6 @@ void Execution::open_event(std::uint32_t thread) {
 void Execution::note_touch(const Object& obj, bool write) {
   if (log_ == nullptr || !log_->open) return;
   log_->accesses.push_back({object_key(obj.kind(), obj.id()), write});
-}
-
-void Execution::forget_reads_of_joinables() {
-  if (log_ == nullptr || !log_->open) return;
-  const auto is_joinable = [](std::uint64_t key) {  // object_key() puts the kind in the top byte
-    const std::uint64_t kind = key >> 56;
-    return kind == object_key(ObjectKind::Thread, 0) >> 56 ||
-           kind == object_key(ObjectKind::Future, 0) >> 56;
-  };
-  auto& acc = log_->accesses;
-  const auto first = acc.begin() + log_->events.back().begin;
-  acc.erase(std::remove_if(first, acc.end(),
-                           [&](const Access& a) { return !a.write && is_joinable(a.key); }),
-            acc.end());
 }
 
 void Execution::touched(const Object& obj, bool write) {
@@ -491,16 +484,9 @@ bool Execution::block(Waiter& w, Instant deadline, const std::source_location& l
     check_unwinding();
     return false;  // inside a destructor during teardown: never block
   }
-  if (w.object != nullptr && looks_only(*w.object)) {
-    // A join (or a wait for futures) that blocks has done nothing yet: as if the thread were not
-    // enabled, its attempt is no event of its own (it reads the thread or futures again when it
-    // goes on). Were it an event, the exit that wakes it would race with it and hide the races
-    // of the joiner's earlier events with that exit.
-    forget_reads_of_joinables();
-  } else if (w.object != nullptr) {
-    // Blocking read the object's state (a lock found held): a dependence like any other access.
-    note_touch(*w.object);
-  }
+  // Blocking read the object's state (a lock found held, a thread not finished): a dependence
+  // like any other access.
+  if (w.object != nullptr) note_touch(*w.object, !looks_only(*w.object));
   FThread& t = cur();
   t.status = Status::Blocked;
   t.waiter = &w;

@@ -138,8 +138,6 @@ class Execution final : public Backend, public ThreadNames {
   void close_event();
   void open_event(std::uint32_t thread);
   void note_touch(const Object& obj, bool write = true);
-  // Drops the running event's reads of threads and futures (a join that blocks).
-  void forget_reads_of_joinables();
   void schedule(bool may_throw = true);
   std::int64_t pick();
   void switch_to(std::uint32_t next, bool may_throw = true);

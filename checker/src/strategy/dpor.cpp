@@ -9,7 +9,9 @@
 // do not happen after e, followed by e''s thread. The threads whose first event in v has no
 // predecessor in v (the initials) can begin that order; if none of them is in the backtrack set
 // of the node before e, one is added. A race whose second event was made possible only by the
-// first (a release waking a waiter) cannot be reversed and adds nothing.
+// first (a release waking a waiter) cannot be reversed and adds nothing. A run that a bug ended
+// while other threads could still go on never saw their later operations: at the decision before
+// the failing event, every other thread is tried too.
 #include <algorithm>
 #include <functional>
 #include <memory>
@@ -92,6 +94,13 @@ class DporStrategy final : public TreeStrategy {
         } else {
           k.reads.push_back(static_cast<std::uint32_t>(j));
         }
+      }
+    }
+    // A bug ended this run while other threads could still go on: their later operations never
+    // ran, so no race with them was seen. Each of them gets to go before the failing event.
+    if (log_->cut_short && m > 0 && node_of_[m - 1] >= 0) {
+      for (State& st : nodes_[static_cast<std::size_t>(node_of_[m - 1])].state) {
+        if (st == kIdle) st = kTodo;
       }
     }
   }

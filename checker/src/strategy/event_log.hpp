@@ -39,12 +39,14 @@ struct EventLog {
   std::vector<Access> accesses;
   std::vector<PendingOp> pending;  // by thread
   bool open = false;               // the last event is still running
+  bool cut_short = false;          // a bug ended the run while another thread could go on
 
   void clear() {
     events.clear();
     accesses.clear();
     pending.clear();
     open = false;
+    cut_short = false;
   }
   std::span<const Access> footprint(const LogEvent& e) const {
     return {accesses.data() + e.begin, accesses.data() + e.end};
