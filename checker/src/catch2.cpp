@@ -4,6 +4,10 @@
 
 #include <fmt/format.h>
 
+#include <cstdio>
+
+#include "tool_protocol.hpp"
+
 namespace weave {
 
 namespace {
@@ -25,6 +29,17 @@ class TestNameListener : public Catch::TestEventListenerBase {
   using TestEventListenerBase::TestEventListenerBase;
   void testCaseStarting(const Catch::TestCaseInfo& info) override {
     set_test_name(info.name, exact_test_spec(info.name));
+    (void)detail::take_replay_command();
+  }
+  // Catch2 wraps a failure's text at its console width, and a wrapped command cannot be pasted:
+  // when an assertion fails after a check() found a bug, the command goes to stderr whole.
+  bool assertionEnded(const Catch::AssertionStats& stats) override {
+    const std::string command = detail::take_replay_command();
+    if (!command.empty() && !stats.assertionResult.isOk()) {
+      std::fprintf(stderr, "weave: replay this failure with:\n  %s\n", command.c_str());
+      std::fflush(stderr);
+    }
+    return TestEventListenerBase::assertionEnded(stats);
   }
   void testCaseEnded(const Catch::TestCaseStats& stats) override {
     set_test_name({});

@@ -466,6 +466,7 @@ Result check(std::function<void()> body, Config config) {
   }
   progress.finish(result.schedules);
   detail::append_stats(result, test, std::chrono::steady_clock::now() - start);
+  detail::note_replay_command(result.bug ? result.bug->replay_command : std::string());
   return result;
 }
 
@@ -508,6 +509,7 @@ Result replay(std::function<void()> body, std::string_view schedule) {
     }
     bug.replay_command = replay_command(bug.schedule, call_site(config, false));
     write_trace_json(&bug, bug.trace, "bug");
+    detail::note_replay_command(bug.replay_command);
     result.bug = std::move(bug);
   } else {
     if (ex.trace_hash() != s.hash || ex.steps() != s.steps) {

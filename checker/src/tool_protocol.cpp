@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <mutex>
+#include <utility>
 
 #include "report.hpp"
 #include "schedule.hpp"
@@ -95,6 +96,21 @@ void report_missing_call() {
 }
 
 }  // namespace
+
+namespace {
+std::mutex g_replay_mutex;
+std::string g_replay_command;
+}  // namespace
+
+void note_replay_command(const std::string& command) {
+  std::lock_guard<std::mutex> lk(g_replay_mutex);
+  g_replay_command = command;
+}
+
+std::string take_replay_command() {
+  std::lock_guard<std::mutex> lk(g_replay_mutex);
+  return std::exchange(g_replay_command, {});
+}
 
 std::uint32_t schedule_check_number(std::string_view token_or_file) noexcept {
   try {

@@ -61,6 +61,11 @@ void write_replay_error(const std::string& message);
 // replay(), which on a ReplayError also writes that error to WEAVE_TRACE_OUT before rethrowing.
 Result replay_for_tool(std::function<void()> body, std::string_view schedule);
 
+// The replay command of the latest check() that found a bug, and forgets it (empty: none since the
+// last call). The Catch2 integration prints it unwrapped when an assertion fails.
+void note_replay_command(const std::string& command);
+std::string take_replay_command();
+
 // The check() call a WEAVE_REPLAY / WEAVE_SHRINK schedule belongs to (1 for the first); 0 when
 // the schedule is malformed (the replay itself then says why).
 std::uint32_t schedule_check_number(std::string_view token_or_file) noexcept;

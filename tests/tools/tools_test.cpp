@@ -382,11 +382,17 @@ TEST_CASE("GoogleTest binaries: weave run and weave replay", "[tools][gtest]") {
 
 namespace {
 
-// The command a report prints under "Replay it:".
+// The command a failing test prints to replay its failure: under Catch2 on a line of its own
+// (Catch2 wraps the report at its console width), else under the report's "Replay it:".
 std::string replay_command_in(const std::string& output) {
-  const auto at = output.find("Replay it:\n");
-  if (at == std::string::npos) return {};
-  std::size_t start = at + 11;
+  const std::string whole = "weave: replay this failure with:\n";
+  auto at = output.find(whole);
+  std::size_t start = at + whole.size();
+  if (at == std::string::npos) {
+    at = output.find("Replay it:\n");
+    if (at == std::string::npos) return {};
+    start = at + 11;
+  }
   while (start < output.size() && output[start] == ' ') ++start;
   return output.substr(start, output.find('\n', start) - start);
 }
@@ -413,6 +419,9 @@ TEST_CASE("A schedule belongs to its check() call: the printed command replays t
   REQUIRE(files.size() == 1);  // the first call found nothing and saved nothing
   CHECK(files[0].filename().string().rfind("count_then_transfer-check2-", 0) == 0);
   CHECK(has(weave::tool::read_file(files[0]), "@2:"));
+  // Catch2 wraps long lines of the report (this binary's path may be long): the command also
+  // comes whole on a line of its own.
+  CHECK(has(found.out, "weave: replay this failure with:\n"));
   const std::string command = replay_command_in(found.out);
   INFO("command: " << command);
   CHECK(has(command, "WEAVE_REPLAY=" + files[0].string()));
