@@ -52,22 +52,21 @@ int TreeStrategy::preempts(const Node& n, std::size_t option) const {
   return n.current_runnable && !n.yielded && n.options[option] != n.current ? 1 : 0;
 }
 
+bool TreeStrategy::early_timeout(const Node& n, std::size_t option) {
+  if (n.draw || (n.options[option] & kTimeoutBit) == 0) return false;
+  return std::any_of(n.options.begin(), n.options.end(),
+                     [](std::uint32_t o) { return (o & kTimeoutBit) == 0; });
+}
+
+bool TreeStrategy::yield_continue(const Node& n, std::size_t option) {
+  if (n.draw || !n.yielded || n.options[option] != n.current) return false;
+  return std::any_of(n.options.begin(), n.options.end(),
+                     [&](std::uint32_t o) { return (o & kTimeoutBit) == 0 && o != n.current; });
+}
+
 bool TreeStrategy::allowed(const Node& n, std::size_t option) const {
-  if (n.draw) return true;
-  const std::uint32_t c = n.options[option];
-  const bool timeout = (c & kTimeoutBit) != 0;
-  bool any_plain = false;
-  bool other_plain = false;
-  for (std::uint32_t o : n.options) {
-    if ((o & kTimeoutBit) != 0) continue;
-    any_plain = true;
-    if (o != n.current) other_plain = true;
-  }
-  if (!timeout && c == n.current && n.yielded && other_plain &&
-      n.yield_continues >= kMaxYieldContinues) {
-    return false;
-  }
-  if (timeout && any_plain && n.early_timeouts >= kMaxEarlyTimeouts) return false;
+  if (yield_continue(n, option) && n.yield_continues >= kMaxYieldContinues) return false;
+  if (early_timeout(n, option) && n.early_timeouts >= kMaxEarlyTimeouts) return false;
   return bound_ < 0 || n.preemptions + preempts(n, option) <= bound_;
 }
 
@@ -114,15 +113,8 @@ void TreeStrategy::take(Node& n, std::size_t option) {
   n.state[option] = kDone;
   preemptions_ = n.preemptions + preempts(n, option);
   max_preemptions_ = std::max(max_preemptions_, preemptions_);
-  const bool early_timeout = !n.draw && (n.options[option] & kTimeoutBit) != 0 &&
-                             std::any_of(n.options.begin(), n.options.end(),
-                                         [](auto o) { return (o & kTimeoutBit) == 0; });
-  early_timeouts_ = n.early_timeouts + (early_timeout ? 1 : 0);
-  const bool yield_continue = !n.draw && n.yielded && n.options[option] == n.current &&
-                              std::any_of(n.options.begin(), n.options.end(), [&](auto o) {
-                                return (o & kTimeoutBit) == 0 && o != n.current;
-                              });
-  yield_continues_ = n.yield_continues + (yield_continue ? 1 : 0);
+  early_timeouts_ = n.early_timeouts + (early_timeout(n, option) ? 1 : 0);
+  yield_continues_ = n.yield_continues + (yield_continue(n, option) ? 1 : 0);
   enter(n);
 }
 

@@ -84,6 +84,10 @@ class TreeStrategy : public StrategyImpl {
   static constexpr std::size_t kShardDepth = 6;
   bool allowed(const Node& n, std::size_t option) const;
   int preempts(const Node& n, std::size_t option) const;
+  // Choosing `option` times a wait out while a thread could run (at most kMaxEarlyTimeouts per
+  // schedule), or lets a thread that just yielded go on while another could (kMaxYieldContinues).
+  static bool early_timeout(const Node& n, std::size_t option);
+  static bool yield_continue(const Node& n, std::size_t option);
   void take(Node& n, std::size_t option);
   void enter(const Node& n);
   void filter_sleep();
