@@ -95,11 +95,9 @@ void report_missing_call() {
   write_replay_error(message);
 }
 
-}  // namespace
-
-namespace {
 std::mutex g_replay_mutex;
-std::string g_replay_command;
+std::string g_replay_command;  // of the latest check() that found a bug, until taken
+
 }  // namespace
 
 void note_replay_command(const std::string& command) {

@@ -85,6 +85,16 @@ fs::path failing_schedule(const TempDir& dir) {
   return files[0];
 }
 
+// The token on a schedule file's `schedule:` line.
+std::string token_in(const fs::path& schedule_file) {
+  std::istringstream lines(weave::tool::read_file(schedule_file.string()));
+  std::string token;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("schedule: ", 0) == 0) token = line.substr(10);
+  }
+  return token;
+}
+
 std::string find_chromium() {
   const char* path = std::getenv("PATH");
   std::string dirs = path != nullptr ? path : "/usr/bin:/bin";
@@ -132,11 +142,7 @@ TEST_CASE(
   CHECK(has(r.out, ">>"));
   CHECK(has(r.out, "<-- here"));
   // The same from the token, with the test named.
-  std::ifstream in(schedule);
-  std::string token;
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind("schedule: ", 0) == 0) token = line.substr(10);
-  }
+  const std::string token = token_in(schedule);
   const auto by_token =
       weave_tool({"replay", USER_TESTS, "transfers deadlock", "--schedule", token}, dir);
   CHECK(by_token.code == 1);
@@ -442,11 +448,7 @@ TEST_CASE("A schedule belongs to its check() call: the printed command replays t
   CHECK(has(tool.out, user_line("// [audit: accounts]")));
 
   // A schedule of a call the test never makes is an error, not a silent pass.
-  std::string token;
-  std::istringstream lines(weave::tool::read_file(files[0]));
-  for (std::string line; std::getline(lines, line);) {
-    if (line.rfind("schedule: ", 0) == 0) token = line.substr(10);
-  }
+  std::string token = token_in(files[0]);
   REQUIRE(has(token, "@2:"));
   token.replace(token.find("@2:"), 3, "@3:");
   const auto missing =

@@ -302,7 +302,8 @@ int run_main(std::span<const std::string> args) {
   auto last_read = start;
   auto progress = [&](bool force) {
     const auto now = std::chrono::steady_clock::now();
-    if (force || now - last_read >= std::chrono::milliseconds(250)) {
+    // The running processes' counts are read only for a status line that is drawn.
+    if (status.active() && (force || now - last_read >= std::chrono::milliseconds(250))) {
       last_read = now;
       live = 0;
       for (const Running& r : running) live += live_schedules(r);

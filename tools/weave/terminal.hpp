@@ -25,6 +25,8 @@ class StatusLine {
   void show(const std::string& text, bool force = false);
   // Clears it, so that a normal line can be printed.
   void clear();
+  // Whether it is drawn at all (stderr is a terminal).
+  bool active() const { return active_; }
 
  private:
   bool active_;
