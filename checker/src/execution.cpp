@@ -130,6 +130,8 @@ boost::context::fiber Execution::entry(FThread* t, boost::context::fiber&& calle
   finish_switch(nullptr);
   sched_ = std::move(caller);
   if (!unwinding_) {
+    // Runnable becomes Running (thread_main says so): Thread::state() can tell.
+    note_touch_key(run_state_key(object_key(ObjectKind::Thread, t->core->object.id())), true);
     thread_main(t->core);
   } else {
     // Torn down before it ever ran.
@@ -283,23 +285,28 @@ std::int64_t Execution::pick() {
     }
   }
   if (cands.empty()) return kNobody;
+  const bool yielded = yielded_;
+  yielded_ = false;
   std::size_t k = 0;
   if (cands.size() > 1) {
-    k = strategy_.next_thread(cands, current_, buf_.trace.size());
+    Decision d{cands, current_, buf_.trace.size(), false};
+    d.yielded = yielded && current_ < threads_.size() && cur().status == Status::Runnable;
+    k = strategy_.next_thread(d);
     if (k >= cands.size()) return kDiverged;
     buf_.choices.push_back(cands[k]);
   }
   const std::uint32_t c = cands[k];
   const std::uint32_t index = candidate_thread(c);
+  open_event(index);
   if ((c & kTimeoutBit) != 0) {
     FThread& t = *threads_[index];
     now_ = std::max(now_, t.deadline);
+    set_run_state(t, ThreadState::Running);
     t.status = Status::Runnable;
     t.timed_out = true;
     t.waiter = nullptr;
     t.deadline = kNever;
   }
-  open_event(index);
   return index;
 }
 
@@ -323,12 +330,29 @@ void Execution::open_event(std::uint32_t thread) {
 }
 
 void Execution::note_touch(const Object& obj, bool write) {
+  note_touch_key(object_key(obj.kind(), obj.id()), write);
+}
+
+void Execution::note_touch_key(std::uint64_t key, bool write) {
   if (log_ == nullptr || !log_->open) return;
-  log_->accesses.push_back({object_key(obj.kind(), obj.id()), write});
+  log_->accesses.push_back({key, write});
+}
+
+void Execution::looked_at_run_state(const Object& thread) {
+  if (!unwinding_) note_touch_key(run_state_key(object_key(thread.kind(), thread.id())), false);
+}
+
+void Execution::set_run_state(FThread& t, ThreadState state) {
+  t.core->state.store(state, std::memory_order_relaxed);
+  if (!unwinding_) {
+    note_touch_key(run_state_key(object_key(ObjectKind::Thread, t.core->object.id())), true);
+  }
 }
 
 void Execution::touched(const Object& obj, bool write) {
-  if (!unwinding_) note_touch(obj, write);
+  if (unwinding_) return;
+  if (write) progress();
+  note_touch(obj, write);
 }
 
 void Execution::schedule(bool may_throw) {
@@ -374,6 +398,38 @@ void Execution::record(Op op, const Object* obj, const void* addr, const std::so
       hash_, static_cast<std::uint64_t>(s.thread) << 32 | static_cast<std::uint64_t>(s.op) << 24 |
                  static_cast<std::uint64_t>(s.kind) << 16 | static_cast<std::uint64_t>(s.note));
   hash_ = fnv(h, s.object << 24 ^ s.line);
+  // A write changes what others see; so does clearing an Event. The other operations' effects
+  // count where they happen (released(), acquired(), wake(), touched()).
+  if (op == Op::Write || op == Op::ReadWrite || op == Op::Clear) progress();
+  if (current_ < threads_.size()) note_spin(s);
+}
+
+// Spin detection. A thread spins when it repeats one step (the same operation on the same object
+// at the same line) kSpinRepeats times while nothing any thread could observe changed: polling a
+// flag, a query, a failed try_acquire, a timed wait that times out, a lock taken and let go again
+// (locks are neutral: a loop that takes and releases one leaves it as it was). A thread that yields
+// (yield(), sleep(0)) asks the same at once. Either way the strategy is told (Decision::yielded):
+// the priority strategies lower its priority, the systematic ones treat it as a yield, so that a
+// busy-waiting thread lets the thread it waits for run (CHESS's fair scheduling). Eight repeats:
+// few enough to be cheap, and a finite loop re-reading unchanged state is rarely that long.
+namespace {
+constexpr std::uint32_t kSpinRepeats = 8;
+}  // namespace
+
+void Execution::note_spin(const RawStep& s) {
+  FThread& t = cur();
+  const std::uint64_t print =
+      fnv(fnv(static_cast<std::uint64_t>(s.op) << 8 | static_cast<std::uint64_t>(s.kind),
+              s.has_object ? s.object : reinterpret_cast<std::uintptr_t>(s.addr)),
+          reinterpret_cast<std::uintptr_t>(s.file) ^ s.line);
+  if (t.spin_since != progress_) {
+    t.spin_since = progress_;
+    t.spin_print = print;
+    t.spin_repeats = 0;
+  } else if (print == t.spin_print) {
+    ++t.spin_repeats;
+  }
+  yielded_ = s.op == Op::Yield || s.op == Op::Sleep || t.spin_repeats >= kSpinRepeats;
 }
 
 void Execution::point(Op op, const Object* obj, const std::source_location& loc) {
@@ -385,14 +441,10 @@ void Execution::point(Op op, const Object* obj, const std::source_location& loc)
   }
   record(op, obj, nullptr, loc, StepNote::None);
   if (buf_.trace.size() > config_.max_steps) {
-    std::string message = fmt::format(
-        "Livelock: the execution ran more than {} steps (Config::max_steps) without "
-        "ending; {} was running {} {}",
-        config_.max_steps, thread_name(current_), op_name(op),
-        obj != nullptr ? obj->display_name() : std::string());
-    if (op != Op::Release) fail(BugKind::Livelock, std::move(message));
+    Failure f = livelock();
+    if (op != Op::Release) fail(f.kind, std::move(f.message), std::move(f.involved));
     // In a release (maybe a destructor's), end the thread at its next operation instead.
-    note_failure(BugKind::Livelock, std::move(message), {});
+    note_failure(f.kind, std::move(f.message), std::move(f.involved));
     return;
   }
   // A release is often made by a destructor (a lock guard's), where an exception would end the
@@ -416,10 +468,8 @@ void Execution::access(Op op, const Object* obj, const void* addr, std::size_t s
         static_cast<std::uint32_t>(std::min<std::uintptr_t>(last - first + 1, kMaxGranules));
   }
   if (buf_.trace.size() > config_.max_steps) {
-    fail(BugKind::Livelock,
-         fmt::format("Livelock: the execution ran more than {} steps (Config::max_steps) without "
-                     "ending; {} was running",
-                     config_.max_steps, thread_name(current_)));
+    Failure f = livelock();
+    fail(f.kind, std::move(f.message), std::move(f.involved));
   }
   if (!detectors_.empty()) {
     const StepRef at = here();
@@ -443,6 +493,12 @@ StepRef Execution::here() const {
 
 void Execution::released(const Object& sync) {
   if (unwinding_) return;
+  // Letting go of a lock is neutral for spin detection (see note_spin); an Atomic's writes count
+  // in record().
+  if (sync.kind() != ObjectKind::Lock && sync.kind() != ObjectKind::RLock &&
+      sync.kind() != ObjectKind::Atomic) {
+    progress();
+  }
   note_touch(sync);
   if (detectors_.empty()) return;
   const StepRef at = here();
@@ -451,6 +507,18 @@ void Execution::released(const Object& sync) {
 
 void Execution::acquired(const Object& sync) {
   if (unwinding_) return;
+  // Taking a permit, an item or a task changes what others see; taking a lock, seeing an Event
+  // set or a thread ended does not.
+  switch (sync.kind()) {
+    case ObjectKind::Semaphore:
+    case ObjectKind::BoundedSemaphore:
+    case ObjectKind::Queue:
+    case ObjectKind::Executor:
+      progress();
+      break;
+    default:
+      break;
+  }
   note_touch(sync, !looks_only(sync));
   if (detectors_.empty()) return;
   const StepRef at = here();
@@ -488,6 +556,7 @@ bool Execution::block(Waiter& w, Instant deadline, const std::source_location& l
   // like any other access.
   if (w.object != nullptr) note_touch(*w.object, !looks_only(*w.object));
   FThread& t = cur();
+  set_run_state(t, ThreadState::Blocked);
   t.status = Status::Blocked;
   t.waiter = &w;
   t.deadline = deadline;
@@ -514,6 +583,7 @@ bool Execution::block(Waiter& w, Instant deadline, const std::source_location& l
       t.last_spurious = false;
     } else if (draw(2) == 1) {
       t.last_spurious = true;
+      set_run_state(t, ThreadState::Running);
       t.status = Status::Runnable;
       t.waiter = nullptr;
       t.deadline = kNever;
@@ -547,6 +617,8 @@ void Execution::wake(Waiter& w) {
   auto* t = static_cast<FThread*>(w.park);
   if (t == nullptr) return;
   if (w.object != nullptr && !unwinding_) note_touch(*w.object);
+  progress();
+  set_run_state(*t, ThreadState::Running);
   t->status = Status::Runnable;
   t->waiter = nullptr;
   t->deadline = kNever;
@@ -719,6 +791,79 @@ Failure Execution::deadlock() const {
                      found->step};
     }
   }
+  return f;
+}
+
+Failure Execution::livelock() const {
+  // Who ran in the last kWindow steps, and the steps each repeated most.
+  constexpr std::size_t kWindow = 1000;
+  constexpr std::size_t kShown = 3;
+  struct Repeat {
+    const RawStep* step;
+    std::size_t count;
+  };
+  struct Looper {
+    std::uint32_t thread;
+    std::size_t steps = 0;
+    std::vector<Repeat> repeats;
+  };
+  const std::vector<RawStep>& trace = buf_.trace;
+  const std::size_t from = trace.size() > kWindow ? trace.size() - kWindow : 0;
+  std::vector<Looper> loopers;
+  for (std::size_t i = from; i < trace.size(); ++i) {
+    const RawStep& s = trace[i];
+    auto l = std::find_if(loopers.begin(), loopers.end(),
+                          [&](const Looper& x) { return x.thread == s.thread; });
+    if (l == loopers.end()) l = loopers.insert(loopers.end(), Looper{s.thread, 0, {}});
+    ++l->steps;
+    auto r = std::find_if(l->repeats.begin(), l->repeats.end(), [&](const Repeat& x) {
+      const RawStep& o = *x.step;
+      return o.op == s.op && o.kind == s.kind && o.has_object == s.has_object &&
+             o.object == s.object && o.addr == s.addr && o.line == s.line && o.file == s.file;
+    });
+    if (r == l->repeats.end()) {
+      l->repeats.push_back({&s, 1});
+    } else {
+      ++r->count;
+    }
+  }
+  std::stable_sort(loopers.begin(), loopers.end(),
+                   [](const Looper& a, const Looper& b) { return a.steps > b.steps; });
+  Failure f{BugKind::Livelock, {}, {}, 0};
+  std::string summary;
+  for (std::size_t i = 0; i < loopers.size() && i < kShown; ++i) {
+    Looper& l = loopers[i];
+    std::stable_sort(l.repeats.begin(), l.repeats.end(),
+                     [](const Repeat& a, const Repeat& b) { return a.count > b.count; });
+    const auto describe = [&](const RawStep& s) {
+      const std::string object = step_object(s);
+      return fmt::format("{}{}{} at {}:{}", op_name(s.op), object.empty() ? "" : " ", object,
+                         s.file, s.line);
+    };
+    std::string what, top;
+    for (std::size_t j = 0; j < l.repeats.size() && j < kShown; ++j) {
+      const RawStep& s = *l.repeats[j].step;
+      if (!what.empty()) what += ", ";
+      what += fmt::format("{} ({} times)", describe(s), l.repeats[j].count);
+      if (j < 2) top += (j == 0 ? "" : " and ") + describe(s);
+    }
+    if (l.repeats.size() > kShown) what += fmt::format(", and {} more", l.repeats.size() - kShown);
+    f.involved += fmt::format("  {} ran {} of the last {} steps, repeating {}\n",
+                              thread_name(l.thread), l.steps, trace.size() - from, what);
+    if (!summary.empty()) summary += "; ";
+    summary += fmt::format("{} repeats {}", thread_name(l.thread), top);
+  }
+  const FThread& t = *threads_[current_];
+  std::string stalled;
+  if (t.spin_since == progress_ && t.spin_repeats > 0) {
+    stalled = fmt::format(
+        "; no thread changed anything another could see while {} repeated its loop {} times",
+        thread_name(current_), t.spin_repeats);
+  }
+  f.message = fmt::format(
+      "Livelock: the execution ran more than {} steps (Config::max_steps) without "
+      "ending: {}{}",
+      config_.max_steps, summary, stalled);
   return f;
 }
 

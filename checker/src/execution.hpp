@@ -94,6 +94,7 @@ class Execution final : public Backend, public ThreadNames {
   void acquired(const Object& sync) override;
   void notified(const Object& cond, std::size_t woken) override;
   void touched(const Object& obj, bool write) override;
+  void looked_at_run_state(const Object& thread) override;
   bool block(Waiter& w, Instant deadline, const std::source_location& loc) override;
   void wake(Waiter& w) override;
   void register_object(Object& obj) override;
@@ -122,6 +123,11 @@ class Execution final : public Backend, public ThreadNames {
     bool last_spurious = false;  // its previous Condition wait did: the next one will not
     std::size_t blocked_step = 0;
     std::size_t last_step = static_cast<std::size_t>(-1);  // its latest step in the trace
+    // Spin detection (note_spin): progress_ when its current run of steps that change nothing
+    // began, the first step of that run, and how often it repeated that step since.
+    std::uint64_t spin_since = ~0ull;
+    std::uint64_t spin_print = 0;
+    std::uint32_t spin_repeats = 0;
     const void* stack_bottom = nullptr;  // for AddressSanitizer's fiber-switch annotations
     std::size_t stack_size = 0;
   };
@@ -131,6 +137,10 @@ class Execution final : public Backend, public ThreadNames {
   FThread& cur() { return *threads_[current_]; }
   void record(Op op, const Object* obj, const void* addr, const std::source_location& loc,
               StepNote note);
+  // Whether the running thread, which just announced `s`, spins: see execution.cpp.
+  void note_spin(const RawStep& s);
+  // Something another thread could observe changed (a write, a wakeup, a permit or item moved).
+  void progress() noexcept { ++progress_; }
   // A blocked thread goes on (woken, timed out, spuriously): its blocked step again, with `note`.
   void record_resumed(FThread& t, StepNote note);
   void check_unwinding();
@@ -138,6 +148,9 @@ class Execution final : public Backend, public ThreadNames {
   void close_event();
   void open_event(std::uint32_t thread);
   void note_touch(const Object& obj, bool write = true);
+  void note_touch_key(std::uint64_t key, bool write);
+  // `t` blocks or goes on: what Thread::state() says of it changes.
+  void set_run_state(FThread& t, ThreadState state);
   void schedule(bool may_throw = true);
   std::int64_t pick();
   void switch_to(std::uint32_t next, bool may_throw = true);
@@ -152,6 +165,8 @@ class Execution final : public Backend, public ThreadNames {
   std::uint64_t draw(std::uint64_t bound);
   void diverged(bool may_throw = true);
   std::string deadlock_report(std::string& message) const;
+  // max_steps was exceeded: the threads that loop and what they repeat.
+  Failure livelock() const;
   boost::context::fiber entry(FThread* t, boost::context::fiber&& caller);
   void make_fiber(FThread& t);
   // AddressSanitizer must be told about every stack switch; no-ops otherwise.
@@ -171,6 +186,8 @@ class Execution final : public Backend, public ThreadNames {
   std::uint32_t next_ = 0;
   Instant now_ = 0;
   std::uint64_t thread_numbers_ = 0;
+  std::uint64_t progress_ = 0;  // changes other threads could observe, so far
+  bool yielded_ = false;        // the running thread yielded or spins (Decision::yielded)
   std::uint64_t hash_ = 0xcbf29ce484222325ull;
   bool unwinding_ = false;
   std::optional<Failure> failure_;

@@ -145,6 +145,12 @@ std::string file_stem(const std::string& test, std::uint32_t check_number, std::
 
 using detail::Detectors;
 
+// How long a strategy may schedule unfairly in one execution before its fair suffix (random
+// choices for PCT and POS, see strategy/fair_suffix.cpp; taking turns for DFS and DPOR, see
+// strategy/tree.hpp): a tenth of max_steps, so nine tenths are left for a fair schedule to end the
+// program before it is called a livelock.
+std::uint64_t unfair_steps(const Config& config) { return config.max_steps / 10; }
+
 struct Runner {
   const Config& config;
   detail::StackPool pool;
@@ -373,16 +379,18 @@ Result check(std::function<void()> body, Config config) {
       strategy = detail::make_random_strategy(result.seed);
       break;
     case Strategy::PCT:
-      strategy = detail::make_pct_strategy(result.seed, config.pct_depth);
+      strategy = detail::with_fair_suffix(detail::make_pct_strategy(result.seed, config.pct_depth),
+                                          result.seed, unfair_steps(config));
       break;
     case Strategy::POS:
-      strategy = detail::make_pos_strategy(result.seed);
+      strategy = detail::with_fair_suffix(detail::make_pos_strategy(result.seed), result.seed,
+                                          unfair_steps(config));
       break;
     case Strategy::DFS:
-      strategy = detail::make_dfs_strategy(config.preemption_bound, shard);
+      strategy = detail::make_dfs_strategy(config.preemption_bound, shard, unfair_steps(config));
       break;
     case Strategy::DPOR:
-      strategy = detail::make_dpor_strategy(config.preemption_bound, shard);
+      strategy = detail::make_dpor_strategy(config.preemption_bound, shard, unfair_steps(config));
       break;
   }
 

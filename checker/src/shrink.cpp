@@ -29,13 +29,12 @@ class PreemptionRecorder final : public StrategyImpl {
  public:
   explicit PreemptionRecorder(StrategyImpl& inner) : inner_(inner) {}
   bool new_execution() override { return inner_.new_execution(); }
-  std::size_t next_thread(std::span<const std::uint32_t> candidates, std::uint32_t current,
-                          std::uint64_t step) override {
-    const std::size_t k = inner_.next_thread(candidates, current, step);
+  std::size_t next_thread(const Decision& d) override {
+    const std::size_t k = inner_.next_thread(d);
     const bool could_go_on =
-        std::find(candidates.begin(), candidates.end(), current) != candidates.end();
-    preempted.push_back(k < candidates.size() && could_go_on && candidates[k] != current);
-    running.push_back(current);
+        std::find(d.candidates.begin(), d.candidates.end(), d.current) != d.candidates.end();
+    preempted.push_back(k < d.candidates.size() && could_go_on && d.candidates[k] != d.current);
+    running.push_back(d.current);
     return k;
   }
   std::uint64_t next_u64(std::uint64_t bound) override {

@@ -364,6 +364,7 @@ void Thread::set_daemon(bool daemon, std::source_location loc) {
 std::uint64_t Thread::ident() const { return core_->ident.load(std::memory_order_relaxed); }
 ThreadState Thread::state(std::source_location loc) const {
   detail::query_point(&core_->object, loc);
+  if (detail::Backend* b = detail::backend()) b->looked_at_run_state(core_->object);
   return core_->state.load(std::memory_order_acquire);
 }
 

@@ -353,6 +353,20 @@ std::vector<Program> corpus() {
                  t2.join();
                  f.insert(seen);
                }});
+  // Blocking and waking change what Thread::state() says (a key of its own for DPOR).
+  p.push_back({"state of a thread that may block", [](Finals& f) {
+                 Lock l("l");
+                 l.acquire();
+                 Thread t([&] {
+                   l.acquire();
+                   l.release();
+                 });
+                 t.start();
+                 const ThreadState seen = t.state();
+                 l.release();
+                 t.join();
+                 f.insert(to_string(seen));
+               }});
   p.push_back({"thread joins another", [](Finals& f) {
                  Shared<int> x(0, "x");
                  Thread a([&] { x = 1; });
@@ -441,6 +455,8 @@ TEST_CASE("DFS and DPOR find the expected outcomes of the corpus", "[systematic]
     CHECK(explore(find("cancel a submitted task"), s).finals == Finals{"cancelled", "ran 7"});
     CHECK(explore(find("done callbacks added from two threads"), s).finals == Finals{"am", "ma"});
     CHECK(explore(find("thread joins another"), s).finals == Finals{"11"});
+    CHECK(explore(find("state of a thread that may block"), s).finals ==
+          Finals{"Runnable", "Running", "Blocked"});
     CHECK(explore(find("set after a yield, cleared, waited for"), s).finals == Finals{"W", "w"});
     CHECK(explore(find("is_alive and active_count after start"), s).finals ==
           Finals{"alive 2", "alive 1", "dead 1"});

@@ -25,7 +25,8 @@ namespace {
 
 class DporStrategy final : public TreeStrategy {
  public:
-  DporStrategy(int preemption_bound, Shard shard) : TreeStrategy(preemption_bound, shard, true) {}
+  DporStrategy(int preemption_bound, Shard shard, std::uint64_t unfair_steps)
+      : TreeStrategy(preemption_bound, shard, true, unfair_steps) {}
 
  private:
   struct KeyState {
@@ -164,8 +165,9 @@ class DporStrategy final : public TreeStrategy {
 
 }  // namespace
 
-std::unique_ptr<StrategyImpl> make_dpor_strategy(int preemption_bound, Shard shard) {
-  return std::make_unique<DporStrategy>(preemption_bound, shard);
+std::unique_ptr<StrategyImpl> make_dpor_strategy(int preemption_bound, Shard shard,
+                                                 std::uint64_t unfair_steps) {
+  return std::make_unique<DporStrategy>(preemption_bound, shard, unfair_steps);
 }
 
 }  // namespace weave::detail

@@ -65,6 +65,11 @@ inline constexpr std::uint32_t kMaxGranules = 512;
 inline std::uint64_t object_key(ObjectKind kind, std::uint64_t id) noexcept {
   return (static_cast<std::uint64_t>(kind) + 1) << 56 | id;
 }
+// Whether a thread runs or is blocked, a key apart from the thread's own (started, finished, which
+// joins read): blocking and waking it write this one, Thread::state() reads both.
+inline std::uint64_t run_state_key(std::uint64_t thread_key) noexcept {
+  return thread_key | 1ull << 55;
+}
 
 inline bool dependent(std::span<const Access> a, std::span<const Access> b) noexcept {
   for (const Access& x : a) {

@@ -17,8 +17,9 @@ class GuidedStrategy final : public StrategyImpl {
     return true;
   }
 
-  std::size_t next_thread(std::span<const std::uint32_t> candidates, std::uint32_t current,
-                          std::uint64_t) override {
+  std::size_t next_thread(const Decision& d) override {
+    const auto candidates = d.candidates;
+    const std::uint32_t current = d.current;
     while (next_ < guide_.size()) {
       const std::uint32_t want = guide_[next_];
       for (std::size_t i = 0; i < candidates.size(); ++i) {

@@ -3,9 +3,14 @@
 // at d-1 random steps (spread over the longest schedule seen so far) the running thread's
 // priority drops below every initial one. A bug of depth d is found with probability at least
 // 1/(n * k^(d-1)) per schedule (n threads, k steps).
+//
+// Fairness (as CHESS's fair scheduler): a thread that yields or spins (Decision::yielded) drops
+// below every other thread, the latest one lowest, so that a spin loop lets the thread it waits for
+// run instead of starving it at the top priority.
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
 #include <memory>
 #include <vector>
@@ -26,26 +31,29 @@ class PctStrategy final : public StrategyImpl {
     priorities_.clear();
     change_points_.clear();
     next_change_ = 0;
+    next_low_ = 0;
     const std::uint64_t k = std::max<std::uint64_t>(longest_, 2);
     for (int i = 1; i < depth_; ++i) change_points_.push_back(1 + rng_.below(k));
     std::sort(change_points_.begin(), change_points_.end());
     return true;
   }
 
-  std::size_t next_thread(std::span<const std::uint32_t> candidates, std::uint32_t current,
-                          std::uint64_t step) override {
+  std::size_t next_thread(const Decision& d) override {
+    const auto candidates = d.candidates;
     // Priority changes due at this step apply to the thread that was running.
-    while (next_change_ < change_points_.size() && change_points_[next_change_] <= step) {
-      priority(current) = next_change_ + 1;  // below every initial priority (those are >= depth)
+    while (next_change_ < change_points_.size() && change_points_[next_change_] <= d.step) {
+      // below every initial priority (those are > depth)
+      priority(d.current) = static_cast<std::int64_t>(next_change_) + 1;
       ++next_change_;
     }
+    if (d.yielded) priority(d.current) = next_low_--;
     const bool compete = timeouts_compete(candidates, rng_);
     std::size_t best = candidates.size();
-    std::uint64_t best_priority = 0;
+    std::int64_t best_priority = 0;
     for (std::size_t i = 0; i < candidates.size(); ++i) {
       const bool timeout = (candidates[i] & kTimeoutBit) != 0;
       if (timeout && !compete) continue;
-      const std::uint64_t p = priority(candidate_thread(candidates[i]));
+      const std::int64_t p = priority(candidate_thread(candidates[i]));
       // Between equals, running beats timing out.
       if (best == candidates.size() || p > best_priority ||
           (p == best_priority && (candidates[best] & kTimeoutBit) != 0 && !timeout)) {
@@ -84,13 +92,15 @@ class PctStrategy final : public StrategyImpl {
   }
 
  private:
-  std::uint64_t& priority(std::uint32_t thread) {
-    if (thread >= priorities_.size()) priorities_.resize(thread + 1, 0);
-    std::uint64_t& p = priorities_[thread];
+  std::int64_t& priority(std::uint32_t thread) {
+    if (thread >= priorities_.size()) priorities_.resize(thread + 1, kUnset);
+    std::int64_t& p = priorities_[thread];
     // New threads get a random initial priority, all of them above the change-point values.
-    if (p == 0) p = static_cast<std::uint64_t>(depth_) + 1 + (rng_.next() >> 2);
+    if (p == kUnset)
+      p = static_cast<std::int64_t>(depth_) + 1 + static_cast<std::int64_t>(rng_.next() >> 2);
     return p;
   }
+  static constexpr std::int64_t kUnset = INT64_MIN;
 
   std::uint64_t seed_;
   int depth_;
@@ -99,9 +109,10 @@ class PctStrategy final : public StrategyImpl {
   std::uint64_t max_steps_ = 0;
   std::uint64_t max_threads_ = 0;
   Rng rng_;
-  std::vector<std::uint64_t> priorities_;
+  std::vector<std::int64_t> priorities_;
   std::vector<std::uint64_t> change_points_;
   std::size_t next_change_ = 0;
+  std::int64_t next_low_ = 0;  // the next yielding thread's priority: below all others
 };
 
 }  // namespace

@@ -3,7 +3,11 @@
 // runs, its thread's next event and every pending event that conflicts with it (touches one of its
 // objects, not both reading) draw fresh priorities. Unlike a uniform random walk, this samples the
 // orders of dependent events evenly instead of the interleavings of independent ones.
+//
+// Fairness: a thread that yields or spins (Decision::yielded) drops below every other pending
+// event, the latest one lowest, until its own next event draws a fresh priority.
 #include <algorithm>
+#include <climits>
 #include <memory>
 #include <vector>
 
@@ -22,21 +26,23 @@ class PosStrategy final : public StrategyImpl {
     rng_.reseed(splitmix64(s));
     priorities_.clear();
     seen_ = 0;
+    next_low_ = 0;
     return true;
   }
   void skip_execution() override { ++executions_; }
   bool wants_events() const override { return true; }
   void attach(const EventLog* log) override { log_ = log; }
 
-  std::size_t next_thread(std::span<const std::uint32_t> candidates, std::uint32_t,
-                          std::uint64_t) override {
+  std::size_t next_thread(const Decision& d) override {
+    const auto candidates = d.candidates;
     refresh();
+    if (d.yielded) priority(d.current) = next_low_--;
     const bool compete = timeouts_compete(candidates, rng_);
     std::size_t best = candidates.size();
-    std::uint64_t best_priority = 0;
+    std::int64_t best_priority = 0;
     for (std::size_t i = 0; i < candidates.size(); ++i) {
       if ((candidates[i] & kTimeoutBit) != 0 && !compete) continue;
-      const std::uint64_t p = priority(candidate_thread(candidates[i]));
+      const std::int64_t p = priority(candidate_thread(candidates[i]));
       if (best == candidates.size() || p > best_priority) {
         best = i;
         best_priority = p;
@@ -48,12 +54,15 @@ class PosStrategy final : public StrategyImpl {
   std::uint64_t next_u64(std::uint64_t bound) override { return rng_.below(bound); }
 
  private:
-  std::uint64_t& priority(std::uint32_t thread) {
-    if (thread >= priorities_.size()) priorities_.resize(thread + 1, 0);
-    std::uint64_t& p = priorities_[thread];
-    if (p == 0) p = rng_.next() | 1;
+  // Drawn priorities are positive; those of yielding threads are 0, -1, -2 ...
+  std::int64_t& priority(std::uint32_t thread) {
+    if (thread >= priorities_.size()) priorities_.resize(thread + 1, kUnset);
+    std::int64_t& p = priorities_[thread];
+    if (p == kUnset) p = draw();
     return p;
   }
+  std::int64_t draw() { return static_cast<std::int64_t>(rng_.next() >> 1) | 1; }
+  static constexpr std::int64_t kUnset = INT64_MIN;
 
   // Fresh priorities after each event that ended since the last decision.
   void refresh() {
@@ -62,9 +71,9 @@ class PosStrategy final : public StrategyImpl {
     for (; seen_ < closed; ++seen_) {
       const LogEvent& e = log_->events[seen_];
       const auto fp = log_->footprint(e);
-      priority(e.thread) = rng_.next() | 1;
+      priority(e.thread) = draw();
       for (std::uint32_t u = 0; u < log_->pending.size(); ++u) {
-        if (u != e.thread && dependent(log_->pending[u], fp)) priority(u) = rng_.next() | 1;
+        if (u != e.thread && dependent(log_->pending[u], fp)) priority(u) = draw();
       }
     }
   }
@@ -73,8 +82,9 @@ class PosStrategy final : public StrategyImpl {
   std::uint64_t executions_ = 0;
   Rng rng_;
   const EventLog* log_ = nullptr;
-  std::vector<std::uint64_t> priorities_;
+  std::vector<std::int64_t> priorities_;
   std::size_t seen_ = 0;
+  std::int64_t next_low_ = 0;
 };
 
 }  // namespace

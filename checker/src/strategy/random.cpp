@@ -45,10 +45,7 @@ class RandomStrategy final : public StrategyImpl {
     return true;
   }
   void skip_execution() override { ++executions_; }
-  std::size_t next_thread(std::span<const std::uint32_t> candidates, std::uint32_t,
-                          std::uint64_t) override {
-    return rng_.below(candidates.size());
-  }
+  std::size_t next_thread(const Decision& d) override { return rng_.below(d.candidates.size()); }
   std::uint64_t next_u64(std::uint64_t bound) override { return rng_.below(bound); }
 
  private:

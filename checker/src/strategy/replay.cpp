@@ -27,8 +27,8 @@ class ReplayStrategy final : public StrategyImpl {
     return true;
   }
 
-  std::size_t next_thread(std::span<const std::uint32_t> candidates, std::uint32_t,
-                          std::uint64_t) override {
+  std::size_t next_thread(const Decision& d) override {
+    const auto candidates = d.candidates;
     if (!divergence_.empty()) return kDiverged;
     if (next_ >= choices_.size()) {
       divergence_ =

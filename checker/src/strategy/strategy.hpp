@@ -20,15 +20,24 @@ namespace weave::detail {
 inline constexpr std::uint32_t kTimeoutBit = 0x8000'0000u;
 inline std::uint32_t candidate_thread(std::uint32_t c) noexcept { return c & ~kTimeoutBit; }
 
+// One scheduling decision with more than one option.
+struct Decision {
+  std::span<const std::uint32_t> candidates;  // at least two: runnable threads, then timeouts
+  std::uint32_t current = 0;  // the thread that was running (absent when it blocked or ended)
+  std::uint64_t step = 0;     // steps so far
+  // The running thread could go on, but asks the others to go first: it yielded (yield(),
+  // sleep(0)), or it spins (it repeated one operation while no thread changed anything; see
+  // Execution::note_spin). Strategies that would keep running it let the others run instead.
+  bool yielded = false;
+};
+
 class StrategyImpl {
  public:
   virtual ~StrategyImpl() = default;
   // Starts the next schedule; false when there is nothing left to explore.
   virtual bool new_execution() = 0;
-  // Picks one of `candidates` (at least two); returns its index. `current` is the thread that was
-  // running (it may be absent from the candidates when it blocked); `step` the step count so far.
-  virtual std::size_t next_thread(std::span<const std::uint32_t> candidates, std::uint32_t current,
-                                  std::uint64_t step) = 0;
+  // Picks one of `d.candidates`; returns its index.
+  virtual std::size_t next_thread(const Decision& d) = 0;
   // A number in [0, bound), bound >= 2.
   virtual std::uint64_t next_u64(std::uint64_t bound) = 0;
   // Told once an execution ends, with its length in steps.
@@ -86,15 +95,22 @@ std::unique_ptr<StrategyImpl> make_random_strategy(std::uint64_t seed);
 std::unique_ptr<StrategyImpl> make_pct_strategy(std::uint64_t seed, int depth);
 // Partial order sampling (Yuan, Yang, Gu; CAV 2018).
 std::unique_ptr<StrategyImpl> make_pos_strategy(std::uint64_t seed);
+// `inner` for the first `unfair_steps` steps of each execution, then uniform random choices (see
+// fair_suffix.cpp): for the priority strategies, so that busy-waiting cannot starve a thread.
+std::unique_ptr<StrategyImpl> with_fair_suffix(std::unique_ptr<StrategyImpl> inner,
+                                               std::uint64_t seed, std::uint64_t unfair_steps);
 
 // This process's part of a search split in `count` disjoint parts (WEAVE_SHARD=index/count).
 struct Shard {
   std::uint64_t index = 0, count = 1;
 };
-// Exhaustive depth-first search, at most `preemption_bound` preemptions per schedule (-1: any).
-std::unique_ptr<StrategyImpl> make_dfs_strategy(int preemption_bound, Shard shard);
+// Exhaustive depth-first search, at most `preemption_bound` preemptions per schedule (-1: any);
+// past `unfair_steps` steps of one execution, threads take turns (see tree.hpp).
+std::unique_ptr<StrategyImpl> make_dfs_strategy(int preemption_bound, Shard shard,
+                                                std::uint64_t unfair_steps);
 // Source DPOR with sleep sets (Abdulla, Aronis, Jonsson, Sagonas; POPL 2014).
-std::unique_ptr<StrategyImpl> make_dpor_strategy(int preemption_bound, Shard shard);
+std::unique_ptr<StrategyImpl> make_dpor_strategy(int preemption_bound, Shard shard,
+                                                 std::uint64_t unfair_steps);
 // Follows `choices` (as recorded by an execution, see schedule.hpp).
 std::unique_ptr<StrategyImpl> make_replay_strategy(std::vector<std::uint32_t> choices);
 

@@ -31,8 +31,9 @@ std::string describe_options(bool draw, std::span<const std::uint32_t> options) 
 
 }  // namespace
 
-TreeStrategy::TreeStrategy(int preemption_bound, Shard shard, bool reduce)
-    : reduce_(reduce), bound_(preemption_bound), shard_(shard) {}
+TreeStrategy::TreeStrategy(int preemption_bound, Shard shard, bool reduce,
+                           std::uint64_t unfair_steps)
+    : reduce_(reduce), bound_(preemption_bound), shard_(shard), unfair_steps_(unfair_steps) {}
 
 std::size_t TreeStrategy::option_of(const Node& node, std::uint32_t thread) {
   for (std::size_t i = 0; i < node.options.size(); ++i) {
@@ -68,6 +69,18 @@ bool TreeStrategy::allowed(const Node& n, std::size_t option) const {
   if (yield_continue(n, option) && n.yield_continues >= kMaxYieldContinues) return false;
   if (early_timeout(n, option) && n.early_timeouts >= kMaxEarlyTimeouts) return false;
   return bound_ < 0 || n.preemptions + preempts(n, option) <= bound_;
+}
+
+std::size_t TreeStrategy::next_in_turn(const Node& n) {
+  std::size_t first = n.options.size(), after = n.options.size();
+  for (std::size_t i = 0; i < n.options.size(); ++i) {
+    const std::uint32_t o = n.options[i];
+    if ((o & kTimeoutBit) != 0) continue;
+    if (first == n.options.size()) first = i;
+    if (o > n.current && after == n.options.size()) after = i;
+  }
+  if (after < n.options.size()) return after;
+  return first < n.options.size() ? first : 0;  // only timeouts: the earliest
 }
 
 std::uint64_t TreeStrategy::path_hash(std::size_t depth, std::size_t last_option) const {
@@ -126,6 +139,7 @@ bool TreeStrategy::new_execution() {
   sleep_.clear();
   filtered_ = 0;
   stopped_ = false;
+  fair_ = false;
   counted_ = true;
   if (!started_) {
     started_ = true;
@@ -193,17 +207,16 @@ std::size_t TreeStrategy::fresh_choice(Node& n) {
   return n.options.size();
 }
 
-std::size_t TreeStrategy::next_thread(std::span<const std::uint32_t> candidates,
-                                      std::uint32_t current, std::uint64_t) {
+std::size_t TreeStrategy::next_thread(const Decision& d) {
+  const auto candidates = d.candidates;
   if (!divergence_.empty() || stopped_) return kStopExecution;
   if (pos_ < nodes_.size()) return replayed(false, candidates);
   filter_sleep();
   Node n;
   n.options.assign(candidates.begin(), candidates.end());
-  n.current = current;
-  n.current_runnable = option_of(n, current) < n.options.size();
-  const PendingOp& p = log_->pending_of(current);
-  n.yielded = n.current_runnable && (p.op == Op::Yield || p.op == Op::Sleep);
+  n.current = d.current;
+  n.current_runnable = option_of(n, d.current) < n.options.size();
+  n.yielded = n.current_runnable && d.yielded;
   n.preemptions = preemptions_;
   n.early_timeouts = early_timeouts_;
   n.yield_continues = yield_continues_;
@@ -215,8 +228,18 @@ std::size_t TreeStrategy::next_thread(std::span<const std::uint32_t> candidates,
   if (reduce_ && !n.full) n.sleep = sleep_;
   n.state.resize(n.options.size());
   n.footprint.resize(n.options.size());
-  for (std::size_t i = 0; i < n.options.size(); ++i) {
-    n.state[i] = !allowed(n, i) ? kBlocked : n.full ? kTodo : kIdle;
+  if (d.step > unfair_steps_) {
+    // The fair suffix: one option, the next thread in turn; never a preemption.
+    fair_ = true;
+    n.yielded = true;
+    n.full = false;
+    n.sleep.clear();
+    const std::size_t turn = next_in_turn(n);
+    for (std::size_t i = 0; i < n.options.size(); ++i) n.state[i] = i == turn ? kIdle : kBlocked;
+  } else {
+    for (std::size_t i = 0; i < n.options.size(); ++i) {
+      n.state[i] = !allowed(n, i) ? kBlocked : n.full ? kTodo : kIdle;
+    }
   }
   n.event = static_cast<std::uint32_t>(log_->events.size());
   nodes_.push_back(std::move(n));
@@ -276,6 +299,7 @@ void TreeStrategy::end_execution(std::uint64_t) {
   }
   counted_ = divergence_.empty() && !stopped_ && mine;
   if (stopped_) ++cut_;
+  if (fair_ && counted_) ++fair_executions_;
   if (!mine && !stopped_) ++foreign_;
 }
 
@@ -287,6 +311,11 @@ std::string TreeStrategy::coverage(std::uint64_t schedules) const {
                                 exhausted_ ? "every schedule within the bounds was explored"
                                            : "the search was stopped before it was complete",
                                 bounds, max_preemptions_);
+  if (fair_executions_ != 0) {
+    out += fmt::format(
+        "; {} schedules ran past {} steps, and from there threads took turns (the fair suffix)",
+        fair_executions_, unfair_steps_);
+  }
   if (reduce_ && cut_ != 0) {
     out += fmt::format("; {} executions cut short as equivalent to explored ones", cut_);
   }
@@ -297,8 +326,9 @@ std::string TreeStrategy::coverage(std::uint64_t schedules) const {
   return out;
 }
 
-std::unique_ptr<StrategyImpl> make_dfs_strategy(int preemption_bound, Shard shard) {
-  return std::make_unique<TreeStrategy>(preemption_bound, shard, false);
+std::unique_ptr<StrategyImpl> make_dfs_strategy(int preemption_bound, Shard shard,
+                                                std::uint64_t unfair_steps) {
+  return std::make_unique<TreeStrategy>(preemption_bound, shard, false, unfair_steps);
 }
 
 }  // namespace weave::detail

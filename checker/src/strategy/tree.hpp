@@ -14,6 +14,12 @@
 // lets its thread go on in some schedules; a timed wait may time out while another thread could run
 // at most kMaxEarlyTimeouts times per schedule, so polling loops end.
 //
+// The fair suffix. Past `unfair_steps` steps of one execution, every decision lets the next thread
+// in turn run (the first runnable one numbered above the current one, round robin), and nothing
+// else is explored there: a thread that busy-waits while making progress of its own (a counter it
+// bumps as it polls) would otherwise run alone forever in the first schedule, and a program that
+// ends under every fair schedule would be called a livelock. Such a turn is no preemption.
+//
 // Sharding. With n > 1 shards the first kShardDepth levels are split: a path belongs to the shard
 // its first choices hash to, and each shard only explores its own subtrees. Every shard walks the
 // levels above the split (their few executions are run, but counted by one shard only).
@@ -30,11 +36,10 @@ class TreeStrategy : public StrategyImpl {
   static constexpr int kMaxEarlyTimeouts = 2;
   static constexpr int kMaxYieldContinues = 2;
 
-  TreeStrategy(int preemption_bound, Shard shard, bool reduce);
+  TreeStrategy(int preemption_bound, Shard shard, bool reduce, std::uint64_t unfair_steps);
 
   bool new_execution() override;
-  std::size_t next_thread(std::span<const std::uint32_t> candidates, std::uint32_t current,
-                          std::uint64_t step) override;
+  std::size_t next_thread(const Decision& d) override;
   std::uint64_t next_u64(std::uint64_t bound) override;
   void end_execution(std::uint64_t steps) override;
   std::string divergence() const override { return divergence_; }
@@ -96,7 +101,13 @@ class TreeStrategy : public StrategyImpl {
   std::size_t fresh_choice(Node& n);
   std::size_t replayed(bool draw, std::span<const std::uint32_t> options);
 
+  // The option that lets the next thread in turn run (the fair suffix).
+  static std::size_t next_in_turn(const Node& n);
+
   Shard shard_;
+  std::uint64_t unfair_steps_;
+  std::uint64_t fair_executions_ = 0;  // executions that reached the fair suffix
+  bool fair_ = false;                  // this one has
   std::size_t pos_ = 0;
   bool started_ = false;
   bool counted_ = true;

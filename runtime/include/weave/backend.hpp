@@ -149,6 +149,9 @@ class Backend {
   // observe, with no synchronisation meaning of its own: a task starting, a callback added, the
   // futures a wait looks at. Only dependence-tracking strategies care (see event_log.hpp).
   virtual void touched(const Object& obj, bool write) = 0;
+  // Thread::state() looked at whether `thread` runs or is blocked (which the backend changes
+  // when it blocks and wakes threads; it also keeps ThreadCore::state up to date).
+  virtual void looked_at_run_state(const Object& thread) = 0;
 
   // Blocks the calling thread, already queued as `w`, until wake(w) or the deadline.
   // Returns true when woken; false on timeout (the caller then unlinks `w`).
