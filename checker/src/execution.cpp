@@ -2,12 +2,17 @@
 
 #include <fmt/format.h>
 #include <pthread.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <exception>
+#include <mutex>
+#include <set>
 
+#include "caller.hpp"
 #include "schedule.hpp"
 #include "weave/errors.hpp"
 
@@ -49,6 +54,14 @@ const char* note_text(StepNote n) {
       return "woken spuriously";
   }
   return "";
+}
+
+// The Misuse of an OS thread the execution does not run using its objects (foreign_thread()).
+Failure foreign_use(std::string message, std::uint64_t step) {
+  return Failure{BugKind::Misuse, std::move(message),
+                 "  an OS thread that weave::check() does not run used a facade object of this "
+                 "execution\n",
+                 step};
 }
 
 std::string what_of(std::exception_ptr e) {
@@ -174,7 +187,10 @@ void Execution::run(const std::function<void()>& body) {
   main_core_->started = true;
   main_core_->target = [this, &body] {
     body();
-    // Threads still alive when the body returns are joined, daemons excepted.
+    // Once the body has returned, its locals are gone: daemon threads never run again (they are
+    // abandoned, as Python abandons them at exit). Threads still alive are joined, daemons
+    // excepted.
+    body_returned_ = true;
     for (std::size_t i = 1; i < threads_.size(); ++i) {
       ThreadCore& c = *threads_[i]->core;
       if (c.daemon) continue;
@@ -214,6 +230,12 @@ void Execution::run(const std::function<void()>& body) {
   }
 
   close_event();
+  if (std::string foreign = take_foreign_use(); !foreign.empty() && divergence_.empty()) {
+    // An OS thread the execution does not run used its objects: whatever else happened (often a
+    // false deadlock) follows from that.
+    failure_ = foreign_use(std::move(foreign), buf_.trace.size());
+    unwinding_ = true;
+  }
   if (log_ != nullptr) {
     // A bug ended the run while other threads could still go on: what they would have done
     // never happened, so no race with it was seen (see the strategies' use of `cut_short`).
@@ -233,6 +255,7 @@ void Execution::run(const std::function<void()>& body) {
   unwinding_ = true;
   for (std::size_t i = threads_.size(); i-- > 0;) {
     FThread& t = *threads_[i];
+    if (t.abandoned) retire(t);
     if (t.status == Status::Finished || !t.ctx) continue;
     current_ = static_cast<std::uint32_t>(i);
     void* fake = nullptr;
@@ -270,6 +293,7 @@ std::int64_t Execution::pick() {
   cands.clear();
   Instant earliest = kNever;
   for (const auto& t : threads_) {
+    if (body_returned_ && t->core->daemon) continue;
     if (t->status == Status::Runnable) {
       cands.push_back(t->index);
     } else if (t->status == Status::Blocked && t->deadline < earliest) {
@@ -279,6 +303,7 @@ std::int64_t Execution::pick() {
   // A timed wait may end by its timeout at any decision, the earliest deadline first.
   if (earliest != kNever) {
     for (const auto& t : threads_) {
+      if (body_returned_ && t->core->daemon) continue;
       if (t->status == Status::Blocked && t->deadline == earliest) {
         cands.push_back(t->index | kTimeoutBit);
       }
@@ -631,6 +656,102 @@ void Execution::register_object(Object& obj) {
   buf_.objects.push_back({obj.kind(), obj.id(), obj.name(), obj.created()});
 }
 
+namespace {
+
+// File names found by user_caller(), kept for the process: a RawStep points at its file.
+const char* intern(std::string file) {
+  static std::mutex mutex;
+  static auto* files = new std::set<std::string>();  // never destroyed: traces may outlive exit
+  std::lock_guard<std::mutex> lk(mutex);
+  return files->insert(std::move(file)).first->c_str();
+}
+
+// Abandoned fibers (Execution::abandon_current): never destroyed, since destroying a fiber
+// unwinds its stack.
+void keep_forever(boost::context::fiber&& f) {
+  static std::mutex mutex;
+  static auto* kept = new std::vector<boost::context::fiber>();
+  std::lock_guard<std::mutex> lk(mutex);
+  kept->push_back(std::move(f));
+}
+
+}  // namespace
+
+void Execution::destroying(const Object& obj) {
+  if (unwinding_) return;
+  // Who still uses it: the threads blocked on it, and a lock's holder.
+  std::string who, involved;
+  for (const auto& t : threads_) {
+    if (t->status != Status::Blocked || t->waiter == nullptr || t->waiter->object != &obj) {
+      continue;
+    }
+    const RawStep& s = buf_.trace[t->blocked_step];
+    who += fmt::format("{}{} waits on it in {} at {}:{}", who.empty() ? "" : "; ",
+                       thread_name(t->index), op_name(s.op), s.file, s.line);
+    involved += fmt::format("  {} waits on it in {} at {}:{} (step {})\n", thread_name(t->index),
+                            op_name(s.op), s.file, s.line, t->blocked_step + 1);
+  }
+  const std::uint64_t holder = obj.holder() != nullptr ? obj.holder()->load() : 0;
+  if (holder != 0 && holder - 1 < threads_.size()) {
+    const auto h = static_cast<std::uint32_t>(holder - 1);
+    std::string since;
+    for (std::size_t i = buf_.trace.size(); i-- > 0;) {
+      const RawStep& s = buf_.trace[i];
+      if (s.thread == h && s.has_object && s.kind == obj.kind() && s.object == obj.id() &&
+          (s.op == Op::Acquire || s.op == Op::TryAcquire || s.op == Op::Wait)) {
+        since = fmt::format(" (it took it at {}:{}, step {})", s.file, s.line, i + 1);
+        break;
+      }
+    }
+    const std::string name = h == current_ ? thread_name(h) + " itself" : thread_name(h);
+    who += fmt::format("{}{} holds it{}", who.empty() ? "" : "; ", name, since);
+    involved += fmt::format("  {} holds it{}\n", thread_name(h), since);
+  }
+  if (who.empty()) return;
+
+  // The destroying line: the user's frame on this stack (a destructor has no source_location).
+  const SourceLine at = user_caller();
+  const FThread& t = cur();
+  const RawStep* last = t.last_step < buf_.trace.size() ? &buf_.trace[t.last_step] : nullptr;
+  const char* file = !at.file.empty() ? intern(at.file) : last != nullptr ? last->file : "";
+  const std::uint32_t line = !at.file.empty() ? at.line : last != nullptr ? last->line : 0;
+  const std::string where = !at.file.empty()  ? fmt::format("at {}:{}", file, line)
+                            : last != nullptr ? fmt::format("after its step at {}:{}", file, line)
+                                              : std::string("before its first step");
+  const std::string what = fmt::format("{} {}", kind_name(obj.kind()), obj.display_name());
+  buf_.trace.push_back(RawStep{current_, Op::Destroy, obj.kind(), StepNote::Failed, true, obj.id(),
+                               nullptr, file, line});
+  hash_ = fnv(hash_, static_cast<std::uint64_t>(Op::Destroy) << 24 ^ line);
+  note_failure(
+      BugKind::Misuse,
+      fmt::format("Misuse: {} (created at {}:{}) was destroyed by {} {} while {}: its "
+                  "memory is gone while they use it. Keep it alive until no thread "
+                  "holds it or waits on it (join them first)",
+                  what, obj.created().file_name(), obj.created().line(), thread_name(current_),
+                  where, who),
+      fmt::format("  {} destroyed {} {}\n{}  {} created at {}:{}\n", thread_name(current_), what,
+                  where, involved, what, obj.created().file_name(), obj.created().line()),
+      buf_.trace.size());
+  // The other threads are torn down now, while the object is still there; this one never goes
+  // on (its own frames may still refer to the object).
+  abandon_current();
+}
+
+void Execution::abandon_current() {
+  cur().abandoned = true;
+  next_ = current_;
+  void* fake = nullptr;
+  start_switch(&fake, sched_bottom_, sched_size_);
+  sched_ = std::move(sched_).resume();
+  // Never resumed: retire() keeps the fiber from it.
+  std::abort();
+}
+
+void Execution::retire(FThread& t) {
+  pool_.retire(t.stack_bottom);
+  if (t.ctx) keep_forever(std::move(t.ctx));
+}
+
 void Execution::spawn(ThreadCore& core) {
   auto t = std::make_unique<FThread>();
   t->index = static_cast<std::uint32_t>(threads_.size());
@@ -769,9 +890,40 @@ void Execution::uncaught(ThreadCore& core, std::exception_ptr e) {
       fmt::format("  {} ended by an exception: {}\n", core.object.name(), what));
 }
 
+std::size_t os_thread_count() {
+  // Field 20 of /proc/self/stat, after the command name in parentheses (which may hold spaces).
+  std::FILE* f = std::fopen("/proc/self/stat", "r");
+  if (f == nullptr) return 0;
+  char buf[1024];
+  const std::size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+  std::fclose(f);
+  buf[n] = '\0';
+  const char* p = std::strrchr(buf, ')');
+  if (p == nullptr) return 0;
+  for (int field = 2; field < 20 && p != nullptr; ++field) p = std::strchr(p + 1, ' ');
+  return p != nullptr ? std::strtoull(p + 1, nullptr, 10) : 0;
+}
+
 Failure Execution::deadlock() const {
+  // Every thread is blocked. If the process has more OS threads than when the search began, the
+  // body may have started a std::thread that is about to use (or uses) this execution's objects
+  // behind its back: give it a moment to be caught at it (see foreign_thread), and else say so.
+  std::string os_note;
+  if (const std::size_t now = os_thread_count(); buf_.os_threads != 0 && now > buf_.os_threads) {
+    for (int i = 0; i < 50; ++i) {
+      if (std::string foreign = take_foreign_use(); !foreign.empty()) {
+        return foreign_use(std::move(foreign), 0);
+      }
+      ::usleep(1000);
+    }
+    os_note = fmt::format(
+        " (note: the process has {} more OS threads than when the search began: a std::thread or "
+        "std::jthread started in the checked body is not scheduled by weave; use weave::Thread)",
+        now - buf_.os_threads);
+  }
   Failure f{BugKind::Deadlock, {}, {}, 0};
   f.involved = deadlock_report(f.message);
+  f.message += os_note;
   if (detectors_.empty()) return f;
   std::vector<BlockedThread> blocked;
   for (const auto& t : threads_) {

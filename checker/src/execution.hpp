@@ -41,9 +41,15 @@ struct ObjectRecord {
   std::source_location created;
 };
 
+// The process's OS threads now (from /proc/self/stat; 0 when it cannot be read).
+std::size_t os_thread_count();
+
 // Buffers an explorer reuses from one execution to the next, so steady-state steps allocate
 // nothing.
 struct ExecutionBuffers {
+  // The process's threads when the search began: more of them at a deadlock hint at a std::thread
+  // started by the checked body (see Execution::deadlock).
+  std::size_t os_threads = os_thread_count();
   std::vector<RawStep> trace;
   std::vector<std::uint32_t> choices;
   std::vector<std::uint32_t> candidates;
@@ -98,6 +104,7 @@ class Execution final : public Backend, public ThreadNames {
   bool block(Waiter& w, Instant deadline, const std::source_location& loc) override;
   void wake(Waiter& w) override;
   void register_object(Object& obj) override;
+  void destroying(const Object& obj) override;
   void spawn(ThreadCore& core) override;
   ThreadCore& current() override;
   std::uint64_t next_thread_number() override;
@@ -130,6 +137,8 @@ class Execution final : public Backend, public ThreadNames {
     std::uint32_t spin_repeats = 0;
     const void* stack_bottom = nullptr;  // for AddressSanitizer's fiber-switch annotations
     std::size_t stack_size = 0;
+    // Never resumed nor unwound again: its stack refers to an object being destroyed (destroying).
+    bool abandoned = false;
   };
   static constexpr std::int64_t kNobody = -1;
   static constexpr std::int64_t kDiverged = -2;
@@ -168,6 +177,10 @@ class Execution final : public Backend, public ThreadNames {
   // max_steps was exceeded: the threads that loop and what they repeat.
   Failure livelock() const;
   boost::context::fiber entry(FThread* t, boost::context::fiber&& caller);
+  // The current thread stops here for good, without unwinding (see FThread::abandoned).
+  [[noreturn]] void abandon_current();
+  // Keeps an abandoned thread's fiber and stack from ever being resumed, unwound or reused.
+  void retire(FThread& t);
   void make_fiber(FThread& t);
   // AddressSanitizer must be told about every stack switch; no-ops otherwise.
   void start_switch(void** fake, const void* bottom, std::size_t size);
@@ -187,6 +200,7 @@ class Execution final : public Backend, public ThreadNames {
   Instant now_ = 0;
   std::uint64_t thread_numbers_ = 0;
   std::uint64_t progress_ = 0;  // changes other threads could observe, so far
+  bool body_returned_ = false;  // from here on daemon threads never run again
   bool yielded_ = false;        // the running thread yielded or spins (Decision::yielded)
   std::uint64_t hash_ = 0xcbf29ce484222325ull;
   bool unwinding_ = false;

@@ -4,11 +4,16 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <new>
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+#endif
 
 namespace weave::detail {
 
@@ -127,6 +132,15 @@ boost::context::stack_context StackPool::allocate() {
   sc.size = total_;
   sc.sp = static_cast<char*>(base) + total_;
   return sc;
+}
+
+void StackPool::retire(const void* base) noexcept {
+  auto it = std::find(all_.begin(), all_.end(), base);
+  if (it == all_.end()) return;
+  all_.erase(it);
+#if defined(__SANITIZE_ADDRESS__)
+  __lsan_register_root_region(static_cast<const char*>(base) + page_size(), usable_);
+#endif
 }
 
 void StackPool::deallocate(boost::context::stack_context& sc) noexcept {

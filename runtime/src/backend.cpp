@@ -2,7 +2,12 @@
 
 #include <array>
 #include <chrono>
+#include <cstdio>
+#include <mutex>
 #include <string>
+#include <utility>
+
+#include "weave/errors.hpp"
 
 namespace weave::detail {
 
@@ -62,6 +67,7 @@ const char* op_name(Op op) noexcept {
     case Op::Write: return "write";
     case Op::ReadWrite: return "read_write";
     case Op::Assert: return "assert";
+    case Op::Destroy: return "destroy";
   }
   return "op";
 }
@@ -69,6 +75,7 @@ const char* op_name(Op op) noexcept {
 Object::Object(ObjectKind kind, std::string name, std::source_location created)
     : kind_(kind), id_(0), name_(std::move(name)), created_(created) {
   if (Backend* b = backend()) {
+    checked_ = true;
     b->register_object(*this);
   } else {
     id_ = g_next_id[static_cast<std::size_t>(kind)].fetch_add(1, std::memory_order_relaxed) + 1;
@@ -78,6 +85,43 @@ Object::Object(ObjectKind kind, std::string name, std::source_location created)
 std::string Object::display_name() const {
   if (!name_.empty()) return name_;
   return std::string(kind_name(kind_)) + "#" + std::to_string(id_);
+}
+
+namespace {
+std::mutex g_foreign_mutex;
+std::string g_foreign_use;  // the first foreign use not yet taken
+}  // namespace
+
+void foreign_thread(const Object& obj, const std::source_location& loc) {
+  std::string message = "Misuse: ";
+  message += kind_name(obj.kind());
+  message += ' ';
+  message += obj.display_name();
+  message += " (created at ";
+  message += obj.created().file_name();
+  message += ':';
+  message += std::to_string(obj.created().line());
+  message += ") was used at ";
+  message += loc.file_name();
+  message += ':';
+  message += std::to_string(loc.line());
+  message +=
+      " by a thread that weave::check() does not run (a std::thread or std::jthread started "
+      "inside the checked body?). The checker schedules only its own threads: start threads "
+      "with weave::Thread inside a checked body";
+  {
+    std::lock_guard<std::mutex> lk(g_foreign_mutex);
+    if (g_foreign_use.empty()) g_foreign_use = message;
+  }
+  // Also said here: an uncaught exception in a std::thread ends the program before the check
+  // can report it.
+  std::fprintf(stderr, "weave: %s\n", message.c_str());
+  throw UsageError(message);
+}
+
+std::string take_foreign_use() {
+  std::lock_guard<std::mutex> lk(g_foreign_mutex);
+  return std::exchange(g_foreign_use, std::string());
 }
 
 Instant now() {

@@ -24,8 +24,7 @@ std::size_t Barrier::wait(Duration timeout, std::source_location loc) {
 }
 
 std::size_t Barrier::wait_until(detail::Instant deadline, const std::source_location& loc) {
-  detail::Backend* b = detail::backend();
-  if (b != nullptr) b->point(detail::Op::Wait, &object_, loc);
+  detail::Backend* b = detail::begin_op(detail::Op::Wait, &object_, loc);
   detail::Guard g(monitor_);
   // While the action runs its round is full: a newcomer belongs to the next round and must not
   // count in this one.
@@ -101,8 +100,7 @@ void Barrier::break_barrier() {
 }
 
 void Barrier::reset(std::source_location loc) {
-  detail::Backend* b = detail::backend();
-  if (b != nullptr) b->point(detail::Op::Reset, &object_, loc);
+  detail::Backend* b = detail::begin_op(detail::Op::Reset, &object_, loc);
   detail::Guard g(monitor_);
   if (b != nullptr) b->released(object_);
   if (!tripping_) end_round(Outcome::Broken);
@@ -110,8 +108,7 @@ void Barrier::reset(std::source_location loc) {
 }
 
 void Barrier::abort(std::source_location loc) {
-  detail::Backend* b = detail::backend();
-  if (b != nullptr) b->point(detail::Op::Abort, &object_, loc);
+  detail::Backend* b = detail::begin_op(detail::Op::Abort, &object_, loc);
   detail::Guard g(monitor_);
   if (b != nullptr) b->released(object_);
   break_barrier();

@@ -21,7 +21,7 @@ Condition::Condition(Lock& lock, std::string name, std::source_location loc)
 Condition::Condition(RLock& lock, std::string name, std::source_location loc)
     : object_(detail::ObjectKind::Condition, std::move(name), loc), lock_(&lock.base_) {}
 
-Condition::~Condition() = default;
+Condition::~Condition() { detail::on_destroy(object_); }
 
 void Condition::wait(std::source_location loc) { wait_until(detail::kNever, loc); }
 
@@ -30,8 +30,7 @@ bool Condition::wait(Duration timeout, std::source_location loc) {
 }
 
 bool Condition::wait_until(detail::Instant deadline, const std::source_location& loc) {
-  detail::Backend* b = detail::backend();
-  if (b != nullptr) b->point(detail::Op::Wait, &object_, loc);
+  detail::Backend* b = detail::begin_op(detail::Op::Wait, &object_, loc);
   if (!lock_->held_by_me()) {
     detail::usage_error("wait on Condition " + object_.display_name() +
                             " without holding its lock " + lock_->object().display_name(),
@@ -63,8 +62,7 @@ bool Condition::wait_until(detail::Instant deadline, const std::source_location&
 }
 
 void Condition::notify(std::size_t n, std::source_location loc) {
-  detail::Backend* b = detail::backend();
-  if (b != nullptr) b->point(detail::Op::Notify, &object_, loc);
+  detail::Backend* b = detail::begin_op(detail::Op::Notify, &object_, loc);
   if (!lock_->held_by_me()) {
     detail::usage_error("notify on Condition " + object_.display_name() +
                             " without holding its lock " + lock_->object().display_name(),
@@ -77,8 +75,7 @@ void Condition::notify(std::size_t n, std::source_location loc) {
 }
 
 void Condition::notify_all(std::source_location loc) {
-  detail::Backend* b = detail::backend();
-  if (b != nullptr) b->point(detail::Op::NotifyAll, &object_, loc);
+  detail::Backend* b = detail::begin_op(detail::Op::NotifyAll, &object_, loc);
   if (!lock_->held_by_me()) {
     detail::usage_error("notify_all on Condition " + object_.display_name() +
                             " without holding its lock " + lock_->object().display_name(),

@@ -3,8 +3,7 @@
 namespace weave {
 
 void Event::set(std::source_location loc) {
-  detail::Backend* b = detail::backend();
-  if (b != nullptr) b->point(detail::Op::Set, &object_, loc);
+  detail::Backend* b = detail::begin_op(detail::Op::Set, &object_, loc);
   detail::Guard g(monitor_);
   flag_ = true;
   ++sets_;
@@ -13,7 +12,7 @@ void Event::set(std::source_location loc) {
 }
 
 void Event::clear(std::source_location loc) {
-  if (detail::Backend* b = detail::backend()) b->point(detail::Op::Clear, &object_, loc);
+  detail::begin_op(detail::Op::Clear, &object_, loc);
   detail::Guard g(monitor_);
   flag_ = false;
 }
@@ -38,8 +37,7 @@ bool Event::wait(Duration timeout, std::source_location loc) {
 }
 
 bool Event::wait_until(detail::Instant deadline, const std::source_location& loc) {
-  detail::Backend* b = detail::backend();
-  if (b != nullptr) b->point(detail::Op::Wait, &object_, loc);
+  detail::Backend* b = detail::begin_op(detail::Op::Wait, &object_, loc);
   detail::Guard g(monitor_);
   // Counting sets, not re-reading the flag, keeps a set() followed at once by clear() from
   // being missed, and a wakeup that was not a set() from being taken for one.

@@ -36,12 +36,12 @@ ExecutorCore::~ExecutorCore() {
   } catch (...) {
     // A destructor must not throw (shutdown from one of its own workers, an aborted run).
   }
+  on_destroy(object_);  // its workers are gone: who still waits on it waits for a submit
 }
 
 void ExecutorCore::submit(std::shared_ptr<FutureCore> future, std::unique_ptr<Task> task,
                           const std::source_location& loc) {
-  Backend* b = backend();
-  if (b != nullptr) b->point(Op::Submit, &object_, loc);
+  Backend* b = begin_op(Op::Submit, &object_, loc);
   Thread* spawned = nullptr;
   {
     Guard g(monitor_);
@@ -80,8 +80,7 @@ void ExecutorCore::start_worker(Thread& worker, const std::source_location& loc)
 void ExecutorCore::worker_loop() {
   const std::source_location& loc = object_.created();
   for (;;) {
-    Backend* b = backend();
-    if (b != nullptr) b->point(Op::Get, &object_, loc);
+    Backend* b = begin_op(Op::Get, &object_, loc);
     WorkItem item;
     {
       Guard g(monitor_);
@@ -123,8 +122,7 @@ void ExecutorCore::run_item(WorkItem& item) {
 }
 
 void ExecutorCore::shutdown(bool wait, bool cancel_futures, const std::source_location& loc) {
-  Backend* b = backend();
-  if (b != nullptr) b->point(Op::Shutdown, &object_, loc);
+  begin_op(Op::Shutdown, &object_, loc);
   std::deque<WorkItem> dropped;
   {
     Guard g(monitor_);

@@ -22,8 +22,7 @@ FutureCore::FutureCore(std::source_location created)
 // The state queries are scheduling points (Op::Read on the future) so that a loop polling
 // done() lets other threads run under the checker.
 bool FutureCore::done(const std::source_location& loc) {
-  Backend* b = backend();
-  if (b != nullptr) b->point(Op::Read, &object_, loc);
+  Backend* b = begin_op(Op::Read, &object_, loc);
   Guard g(monitor_);
   const bool d = is_done();
   if (d && b != nullptr) b->acquired(object_);
@@ -31,14 +30,13 @@ bool FutureCore::done(const std::source_location& loc) {
 }
 
 bool FutureCore::running(const std::source_location& loc) {
-  if (Backend* b = backend()) b->point(Op::Read, &object_, loc);
+  begin_op(Op::Read, &object_, loc);
   Guard g(monitor_);
   return status_ == FutureStatus::Running;
 }
 
 bool FutureCore::cancelled(const std::source_location& loc) {
-  Backend* b = backend();
-  if (b != nullptr) b->point(Op::Read, &object_, loc);
+  Backend* b = begin_op(Op::Read, &object_, loc);
   Guard g(monitor_);
   const bool c = status_ == FutureStatus::Cancelled;
   if (c && b != nullptr) b->acquired(object_);
@@ -46,8 +44,7 @@ bool FutureCore::cancelled(const std::source_location& loc) {
 }
 
 bool FutureCore::cancel(const std::source_location& loc) {
-  Backend* b = backend();
-  if (b != nullptr) b->point(Op::Cancel, &object_, loc);
+  Backend* b = begin_op(Op::Cancel, &object_, loc);
   Guard g(monitor_);
   if (status_ == FutureStatus::Cancelled) return true;
   if (status_ != FutureStatus::Pending) return false;
@@ -76,8 +73,7 @@ void FutureCore::result(Duration timeout, const std::source_location& loc) {
 }
 
 std::exception_ptr FutureCore::exception(Duration timeout, const std::source_location& loc) {
-  Backend* b = backend();
-  if (b != nullptr) b->point(Op::Join, &object_, loc);
+  Backend* b = begin_op(Op::Join, &object_, loc);
   Guard g(monitor_);
   if (!wait_until_done(g, deadline_after(timeout), loc)) {
     throw TimeoutError(described(object_) + " is not done after the timeout (at " + where(loc) +
@@ -89,8 +85,7 @@ std::exception_ptr FutureCore::exception(Duration timeout, const std::source_loc
 }
 
 bool FutureCore::wait_done(Instant deadline, const std::source_location& loc) {
-  Backend* b = backend();
-  if (b != nullptr) b->point(Op::Join, &object_, loc);
+  Backend* b = begin_op(Op::Join, &object_, loc);
   Guard g(monitor_);
   if (!wait_until_done(g, deadline, loc)) return false;
   if (b != nullptr) b->acquired(object_);
@@ -98,8 +93,7 @@ bool FutureCore::wait_done(Instant deadline, const std::source_location& loc) {
 }
 
 void FutureCore::add_done_callback(Callback callback, const std::source_location& loc) {
-  Backend* b = backend();
-  if (b != nullptr) b->point(Op::Read, &object_, loc);
+  Backend* b = begin_op(Op::Read, &object_, loc);
   Guard g(monitor_);
   if (!is_done()) {
     // The callbacks run in the order they were added: adding one changes what others see.
@@ -128,8 +122,7 @@ bool FutureCore::set_running_or_notify_cancel(const std::source_location& loc) {
 
 void FutureCore::finish(Store store, void* value, std::exception_ptr error,
                         const std::source_location& loc) {
-  Backend* b = backend();
-  if (b != nullptr) b->point(Op::Complete, &object_, loc);
+  begin_op(Op::Complete, &object_, loc);
   if (store == nullptr && error == nullptr) {
     usage_error("set_exception on " + object_.display_name() + " with a null exception", loc);
   }
@@ -144,7 +137,7 @@ void FutureCore::finish(Store store, void* value, std::exception_ptr error,
 
 bool FutureCore::try_finish(Store store, void* value, std::exception_ptr error,
                             const std::source_location& loc) {
-  if (Backend* b = backend()) b->point(Op::Complete, &object_, loc);
+  begin_op(Op::Complete, &object_, loc);
   Guard g(monitor_);
   if (is_done()) return false;
   finish_locked(g, store, value, std::move(error));
@@ -194,9 +187,7 @@ FutureWaiter::FutureWaiter(std::vector<FutureCore*> cores, const std::source_loc
     : cores_(std::move(cores)),
       queue_(cores_.empty() ? nullptr : &cores_.front()->object()),
       done_(cores_.size(), false) {
-  if (Backend* b = backend()) {
-    b->point(Op::Join, cores_.empty() ? nullptr : &cores_.front()->object(), loc);
-  }
+  begin_op(Op::Join, cores_.empty() ? nullptr : &cores_.front()->object(), loc);
   for (std::size_t i = 0; i < cores_.size(); ++i) {
     FutureCore& c = *cores_[i];
     // It looks at every future, not only the first (the one its scheduling point names).
@@ -252,8 +243,7 @@ std::vector<bool> FutureWaiter::wait(ReturnWhen when, Instant deadline,
 }
 
 std::size_t FutureWaiter::next(Instant deadline, const std::source_location& loc) {
-  Backend* b = backend();
-  if (b != nullptr) b->point(Op::Join, cores_.empty() ? nullptr : &cores_.front()->object(), loc);
+  Backend* b = begin_op(Op::Join, cores_.empty() ? nullptr : &cores_.front()->object(), loc);
   Guard g(monitor_);
   while (taken_ == finished_.size()) {
     if (taken_ == cores_.size()) return npos;

@@ -23,6 +23,7 @@ LockBase::LockBase(ObjectKind kind, std::string name, std::source_location loc)
 }
 
 LockBase::~LockBase() {
+  on_destroy(object_);
   if (lockdep_maybe_on() && backend() == nullptr) lockdep_destroyed(object_);
 }
 
@@ -37,9 +38,8 @@ bool LockBase::acquire_for(Duration timeout, const std::source_location& loc) {
 }
 
 bool LockBase::take(Instant deadline, bool try_only, const std::source_location& loc) {
-  Backend* b = backend();
+  Backend* b = begin_op(try_only ? Op::TryAcquire : Op::Acquire, &object_, loc);
   const std::uint64_t me = current_ident();
-  if (b != nullptr) b->point(try_only ? Op::TryAcquire : Op::Acquire, &object_, loc);
   if (reentrant() && owner_.load(std::memory_order_relaxed) == me) {
     ++count_;
     return true;
@@ -89,9 +89,8 @@ void LockBase::wake_one() {
 }
 
 void LockBase::release_slow(const std::source_location& loc) {
-  Backend* b = backend();
+  Backend* b = begin_op(Op::Release, &object_, loc);
   const std::uint64_t me = current_ident();
-  if (b != nullptr) b->point(Op::Release, &object_, loc);
   const std::uint64_t owner = owner_.load(std::memory_order_relaxed);
   // A checked execution torn down while this thread waited to take the lock back (after a
   // Condition wait) ends it without the lock: its guard's release has nothing to let go.

@@ -16,6 +16,8 @@ Semaphore::Semaphore(detail::ObjectKind kind, std::size_t value, std::string nam
                  : std::numeric_limits<std::size_t>::max()),
       value_(value) {}
 
+Semaphore::~Semaphore() { detail::on_destroy(object_); }
+
 bool Semaphore::try_acquire(std::source_location loc) { return take(detail::kNever, true, loc); }
 
 bool Semaphore::acquire(Duration timeout, std::source_location loc) {
@@ -23,10 +25,8 @@ bool Semaphore::acquire(Duration timeout, std::source_location loc) {
 }
 
 bool Semaphore::take(detail::Instant deadline, bool try_only, const std::source_location& loc) {
-  detail::Backend* b = detail::backend();
-  if (b != nullptr) {
-    b->point(try_only ? detail::Op::TryAcquire : detail::Op::Acquire, &object_, loc);
-  }
+  detail::Backend* b =
+      detail::begin_op(try_only ? detail::Op::TryAcquire : detail::Op::Acquire, &object_, loc);
   detail::Guard g(monitor_);
   if (value_ > 0) {
     --value_;
@@ -40,8 +40,7 @@ bool Semaphore::take(detail::Instant deadline, bool try_only, const std::source_
 }
 
 void Semaphore::release_slow(std::size_t n, const std::source_location& loc) {
-  detail::Backend* b = detail::backend();
-  if (b != nullptr) b->point(detail::Op::Release, &object_, loc);
+  detail::Backend* b = detail::begin_op(detail::Op::Release, &object_, loc);
   const char* kind = detail::kind_name(object_.kind());
   if (n == 0) {
     detail::usage_error(std::string("release(0) of ") + kind + " " + object_.display_name() +

@@ -254,7 +254,8 @@ Thread::~Thread() {
     detail::Guard g(core_->monitor);
     started = core_->started;
   }
-  if (started && !joined_ && !core_->daemon && !(b != nullptr && b->unwinding())) {
+  if (started && !joined_ && !core_->daemon && !(b != nullptr && b->unwinding()) &&
+      !outlived_execution()) {
     try {
       join();
     } catch (...) {
@@ -272,8 +273,7 @@ void Thread::run() {
 }
 
 void Thread::start(std::source_location loc) {
-  detail::Backend* b = detail::backend();
-  if (b != nullptr) b->point(detail::Op::Start, &core_->object, loc);
+  detail::Backend* b = detail::begin_op(detail::Op::Start, &core_->object, loc);
   {
     detail::Guard g(core_->monitor);
     if (core_->started) {
@@ -324,8 +324,7 @@ bool Thread::wait_finished(detail::Instant deadline, const std::source_location&
 void Thread::join(std::source_location loc) { join(Duration::max(), loc); }
 
 bool Thread::join(Duration timeout, std::source_location loc) {
-  detail::Backend* b = detail::backend();
-  if (b != nullptr) b->point(detail::Op::Join, &core_->object, loc);
+  detail::Backend* b = detail::begin_op(detail::Op::Join, &core_->object, loc);
   {
     detail::Guard g(core_->monitor);
     if (!core_->started) {

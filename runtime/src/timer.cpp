@@ -12,7 +12,7 @@ Timer::Timer(Duration interval, std::function<void()> fn, std::string name,
 
 Timer::~Timer() {
   detail::Backend* b = detail::backend();
-  if (b != nullptr && b->unwinding()) return;
+  if ((b != nullptr && b->unwinding()) || outlived_execution()) return;
   // run() uses members that die before ~Thread would join, so the thread must end here.
   try {
     if (!is_alive(loc_)) return;

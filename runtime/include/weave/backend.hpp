@@ -74,10 +74,13 @@ class Object {
   void set_holder_source(const std::atomic<std::uint64_t>* h) noexcept { holder_ = h; }
   // Numbering is the backend's: per kind and process on OS threads, per execution when checked.
   void set_id(std::uint64_t id) noexcept { id_ = id; }
+  // Created inside a checked execution: only that execution's threads may use it.
+  bool checked() const noexcept { return checked_; }
   void set_created(std::source_location loc) noexcept { created_ = loc; }
 
  private:
   ObjectKind kind_;
+  bool checked_ = false;
   std::uint64_t id_;
   std::string name_;
   std::source_location created_;
@@ -113,6 +116,7 @@ enum class Op : std::uint8_t {
   Write,      // Shared, Atomic, note_write
   ReadWrite,  // Atomic read-modify-write
   Assert,
+  Destroy,  // a primitive destroyed while a thread still uses it
 };
 const char* op_name(Op op) noexcept;
 
@@ -159,6 +163,9 @@ class Backend {
   virtual void wake(Waiter& w) = 0;
 
   virtual void register_object(Object& obj) = 0;
+  // `obj`'s destructor begins (its members are still there). One a thread still holds or waits
+  // on is a Misuse: the backend reports it, and the destroying thread never returns from here.
+  virtual void destroying(const Object& obj) = 0;
   virtual void spawn(ThreadCore& core) = 0;
   virtual ThreadCore& current() = 0;
   virtual std::uint64_t next_thread_number() = 0;
@@ -178,10 +185,44 @@ class Backend {
 extern constinit thread_local Backend* tls_backend;
 inline Backend* backend() noexcept { return tls_backend; }
 
+// `obj` belongs to a checked execution, but an OS thread the execution does not run uses it (a
+// std::thread or std::jthread started inside a checked body): throws UsageError naming the
+// object, the line and the fix, after noting it for the execution (see take_foreign_use).
+[[noreturn]] void foreign_thread(const Object& obj, const std::source_location& loc);
+// The first such use since the last call ("" when none), for the checked execution to report.
+std::string take_foreign_use();
+
+// The start of operation `op` on `obj` (null: none): in a checked execution its scheduling point;
+// on OS threads, the check that `obj` is not a checked execution's. Returns the backend (null on
+// OS threads).
+inline Backend* begin_op(Op op, const Object* obj, const std::source_location& loc) {
+  Backend* b = backend();
+  if (b != nullptr) {
+    b->point(op, obj, loc);
+  } else if (obj != nullptr && obj->checked()) [[unlikely]] {
+    foreign_thread(*obj, loc);
+  }
+  return b;
+}
+inline Backend* begin_op(Op op, const Object& obj, const std::source_location& loc) {
+  Backend* b = backend();
+  if (b != nullptr) {
+    b->point(op, &obj, loc);
+  } else if (obj.checked()) [[unlikely]] {
+    foreign_thread(obj, loc);
+  }
+  return b;
+}
+
+// Called first in the destructor of every primitive a thread can hold or wait on.
+inline void on_destroy(const Object& obj) noexcept {
+  if (Backend* b = backend()) b->destroying(obj);
+}
+
 // A query of state other threads change (is_alive, locked, qsize, is_set, ...): under the checker
 // a scheduling point, so that another thread may act just before the query looks.
 inline void query_point(const Object* obj, const std::source_location& loc) {
-  if (Backend* b = backend()) b->point(Op::Read, obj, loc);
+  begin_op(Op::Read, obj, loc);
 }
 
 // The clock of whatever runs the calling thread, and a deadline `d` from now.

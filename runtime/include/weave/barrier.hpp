@@ -35,6 +35,7 @@ class Barrier {
                    std::source_location loc = std::source_location::current());
   Barrier(const Barrier&) = delete;
   Barrier& operator=(const Barrier&) = delete;
+  ~Barrier() { detail::on_destroy(object_); }
 
   // Waits for the round to fill; returns the arrival index. Broken: BrokenBarrierError.
   std::size_t wait(std::source_location loc = std::source_location::current());

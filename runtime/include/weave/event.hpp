@@ -23,6 +23,7 @@ class Event {
       : object_(detail::ObjectKind::Event, std::move(name), loc) {}
   Event(const Event&) = delete;
   Event& operator=(const Event&) = delete;
+  ~Event() { detail::on_destroy(object_); }
 
   // Raises the flag and wakes all waiters.
   void set(std::source_location loc = std::source_location::current());

@@ -61,9 +61,12 @@ class LockBase {
   bool take(Instant deadline, bool try_only, const std::source_location& loc);
   void release_slow(const std::source_location& loc);
   // The common case inline, on an OS thread with lock-order checking off: a free lock is taken,
-  // a lock held once by the caller is let go. False: take the full path.
+  // a lock held once by the caller is let go. False: take the full path (also for a lock of a
+  // checked execution, which the full path refuses to an OS thread).
   bool fast_acquire() noexcept {
-    if (backend() != nullptr || lockdep_maybe_on() || tls_ident == 0) return false;
+    if (backend() != nullptr || lockdep_maybe_on() || tls_ident == 0 || object_.checked()) {
+      return false;
+    }
     std::uint32_t expected = 0;
     if (!state_.compare_exchange_strong(expected, 1, std::memory_order_acquire,
                                         std::memory_order_relaxed)) {
@@ -74,7 +77,9 @@ class LockBase {
     return true;
   }
   bool fast_release() {
-    if (backend() != nullptr || lockdep_maybe_on() || tls_ident == 0) return false;
+    if (backend() != nullptr || lockdep_maybe_on() || tls_ident == 0 || object_.checked()) {
+      return false;
+    }
     // count_ is read only once the caller is known to own the lock.
     if (owner_.load(std::memory_order_relaxed) != tls_ident || count_ != 1) return false;
     count_ = 0;

@@ -149,7 +149,7 @@ class BasicQueue {
  protected:
   BasicQueue(std::size_t maxsize, std::string name, std::source_location loc, Storage storage = {})
       : core_(maxsize, std::move(name), loc), storage_(std::move(storage)) {}
-  ~BasicQueue() = default;
+  ~BasicQueue() { on_destroy(core_.object()); }  // before the items go
 
  private:
   bool put_until(T& item, Instant deadline, bool block, const std::source_location& loc) {

@@ -29,6 +29,7 @@ class Semaphore {
       : Semaphore(detail::ObjectKind::Semaphore, value, std::move(name), loc) {}
   Semaphore(const Semaphore&) = delete;
   Semaphore& operator=(const Semaphore&) = delete;
+  ~Semaphore();
 
   // Takes a permit, blocking until one is released.
   void acquire(std::source_location loc = std::source_location::current()) {
@@ -54,9 +55,10 @@ class Semaphore {
   bool take(detail::Instant deadline, bool try_only, const std::source_location& loc);
   void release_slow(std::size_t n, const std::source_location& loc);
   // The common cases inline, on OS threads: a free permit taken; a permit given back with nobody
-  // waiting and room below the bound. False: take the full path.
+  // waiting and room below the bound. False: take the full path (also for a semaphore of a
+  // checked execution, which the full path refuses to an OS thread).
   bool fast_take() {
-    if (detail::backend() != nullptr) return false;
+    if (detail::backend() != nullptr || object_.checked()) return false;
     monitor_.os_lock();
     const bool got = value_ > 0;
     if (got) --value_;
@@ -64,7 +66,7 @@ class Semaphore {
     return got;
   }
   bool fast_give() {
-    if (detail::backend() != nullptr) return false;
+    if (detail::backend() != nullptr || object_.checked()) return false;
     monitor_.os_lock();
     const bool done = waiters_.empty() && value_ < bound_;
     if (done) ++value_;

@@ -47,16 +47,12 @@ class Shared {
 
   // Reads the value (a scheduling point; a read access for the race detector).
   T load(std::source_location loc = std::source_location::current()) const {
-    if (detail::Backend* b = detail::backend()) {
-      b->access(detail::Op::Read, &object_, &value_, sizeof(T), loc);
-    }
+    access(detail::Op::Read, loc);
     return value_;
   }
   // Writes the value (a scheduling point; a write access for the race detector).
   void store(T v, std::source_location loc = std::source_location::current()) {
-    if (detail::Backend* b = detail::backend()) {
-      b->access(detail::Op::Write, &object_, &value_, sizeof(T), loc);
-    }
+    access(detail::Op::Write, loc);
     value_ = std::move(v);
   }
   operator T() const { return load(); }  // NOLINT: implicit by design
@@ -87,6 +83,15 @@ class Shared {
   const detail::Object& object() const noexcept { return object_; }
 
  private:
+  // A read or write the checker watches; on OS threads, refused to a checked execution's object.
+  void access(detail::Op op, const std::source_location& loc) const {
+    if (detail::Backend* b = detail::backend()) {
+      b->access(op, &object_, &value_, sizeof(T), loc);
+    } else if (object_.checked()) [[unlikely]] {
+      detail::foreign_thread(object_, loc);
+    }
+  }
+
   template <class Op>
   Shared& update(detail::Located<T>& v, Op op) {
     T x = load(v.loc);
@@ -203,8 +208,7 @@ class Atomic {
  private:
   // Sequentially consistent: every operation both publishes and observes.
   void sync(detail::Op op, const std::source_location& loc) const {
-    if (detail::Backend* b = detail::backend()) {
-      b->point(op, &object_, loc);
+    if (detail::Backend* b = detail::begin_op(op, object_, loc)) {
       b->acquired(object_);
       b->released(object_);
     }

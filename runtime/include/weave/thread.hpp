@@ -109,6 +109,11 @@ class Thread {
  protected:
   // The thread's work; by default calls the target.
   virtual void run();
+  // This is a thread of a checked execution that is over (the object outlived it): the thread
+  // was torn down with it, and there is nothing left to join or cancel.
+  bool outlived_execution() const noexcept {
+    return detail::backend() == nullptr && core_->object.checked();
+  }
 
  private:
   friend void detail::thread_main(std::shared_ptr<detail::ThreadCore>);

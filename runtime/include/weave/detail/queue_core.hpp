@@ -28,9 +28,7 @@ class QueueCore {
   QueueCore& operator=(const QueueCore&) = delete;
 
   // The scheduling point of an operation; call before taking the monitor.
-  void point(Op op, const std::source_location& loc) const {
-    if (Backend* b = backend()) b->point(op, &object_, loc);
-  }
+  void point(Op op, const std::source_location& loc) const { begin_op(op, &object_, loc); }
   Monitor& monitor() const noexcept { return monitor_; }
 
   // Inline, so that on OS threads the monitor is held for the bookkeeping and no calls: a
