@@ -44,8 +44,17 @@ HeldSets::HeldSets() {
 }
 
 HeldSets::Id HeldSets::push(Id below, const Entry& top) {
+  // A thread that takes the same locks again pushes what it pushed last time.
+  if (const Node& b = nodes_[below];
+      alive(b.last_push, b.last_push_stamp) && nodes_[b.last_push].entry == top) {
+    return b.last_push;
+  }
   const Link link{below, top};
-  if (const auto it = index_.find(link); it != index_.end()) return it->second;
+  if (const auto it = index_.find(link); it != index_.end()) {
+    nodes_[below].last_push = it->second;
+    nodes_[below].last_push_stamp = nodes_[it->second].stamp;
+    return it->second;
+  }
   Id id;
   if (!free_.empty()) {
     id = free_.back();
@@ -63,9 +72,13 @@ HeldSets::Id HeldSets::push(Id below, const Entry& top) {
   // Jumps of lengths 1, 1, 3, 1, 1, 3, 7, ...: a climb takes O(log depth) of them.
   n.jump = (b.depth - j.depth == j.depth - nodes_[j.jump].depth) ? j.jump : below;
   n.skip = id;
+  n.last_push = kEmpty;
+  n.last_push_stamp = 0;
   n.refs = 0;
   n.stamp = next_stamp_++;
   ref(below);
+  nodes_[below].last_push = id;
+  nodes_[below].last_push_stamp = n.stamp;
   index_.emplace(link, id);
   unreferenced_.push_back(id);
   return id;

@@ -114,8 +114,10 @@ class HeldSets {
   struct Node {
     Entry entry;
     Id below = kEmpty;
-    Id jump = kEmpty;  // an ancestor, for O(log depth) climbs
-    Id skip = kEmpty;  // itself, or an ancestor with only gone locks between (skip_gone)
+    Id jump = kEmpty;       // an ancestor, for O(log depth) climbs
+    Id skip = kEmpty;       // itself, or an ancestor with only gone locks between (skip_gone)
+    Id last_push = kEmpty;  // the stack pushed on it last, if still alive: no lookup
+    std::uint64_t last_push_stamp = 0;
     std::uint32_t depth = 0;
     std::uint32_t refs = 0;
     std::uint64_t stamp = 0;  // 0: free
