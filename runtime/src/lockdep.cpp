@@ -1,18 +1,15 @@
 #include "weave/detail/lockdep.hpp"
 
-#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
-#include <iterator>
 #include <mutex>
 #include <string>
-#include <unordered_map>
 #include <unordered_set>
 #include <utility>
-#include <vector>
 
+#include "weave/detail/held_locks.hpp"
 #include "weave/detail/lock_graph.hpp"
 #include "weave/errors.hpp"
 #include "weave/thread.hpp"
@@ -39,22 +36,17 @@ Graph& graph() {
   return *g;
 }
 
-// What a thread keeps: its held locks, in acquisition order, and the edges it knows are in the
-// graph with no guard (those need no visit to the graph: no acquisition can add to them).
-// Allocated on first use when checking is on, so a thread pays nothing when it is off; freed at
-// thread exit, after which a lock released by a later thread_local destructor is not tracked.
-struct Held {
-  const Object* lock;
-  Key key;
-  std::source_location at;
-};
+// What a thread keeps: its held locks, and the edges it knows are in the graph with no guard
+// (those need no visit to the graph: no acquisition can add to them). Allocated on first use when
+// checking is on, so a thread pays nothing when it is off; freed at thread exit, after which a
+// lock released by a later thread_local destructor is not tracked.
 struct EdgeHash {
   std::size_t operator()(const std::pair<Key, Key>& e) const noexcept {
     return std::hash<Key>{}(e.first * 0x9e3779b97f4a7c15ULL ^ e.second);
   }
 };
 struct ThreadState {
-  std::vector<Held> held;
+  HeldLocks held;
   std::unordered_set<std::pair<Key, Key>, EdgeHash> known;
   std::uint64_t generation = 0;  // of the graph `known` describes
 };
@@ -78,15 +70,8 @@ ThreadState* thread_state() {
 }
 
 void forget_held(Key key) {
-  if (tls_state == nullptr) return;
-  std::vector<Held>& held = tls_state->held;
-  // Usually the last one taken; a lock acquired while checking was off is not there at all.
-  for (auto it = held.rbegin(); it != held.rend(); ++it) {
-    if (it->key == key) {
-      held.erase(std::next(it).base());
-      return;
-    }
-  }
+  // A lock acquired while checking was off is not there at all.
+  if (tls_state != nullptr) tls_state->held.remove(key);
 }
 
 bool enabled() {
@@ -102,7 +87,8 @@ bool enabled() {
   return s == kLockdepOn;
 }
 
-// The calling thread takes `lock`: an edge from each held lock, unless it adds nothing.
+// The calling thread takes `lock`: it is ordered after the locks it holds, unless that adds
+// nothing.
 void add_edges(ThreadState& self, const Object& lock, Key key, const std::source_location& loc) {
   Graph& g = graph();
   const std::uint64_t generation = g.generation.load(std::memory_order_relaxed);
@@ -110,53 +96,33 @@ void add_edges(ThreadState& self, const Object& lock, Key key, const std::source
     self.known.clear();
     self.generation = generation;
   }
-  // Edges this thread made with no guard cover every later acquisition of them by this thread,
-  // and a thread usually takes its locks in the same orders again.
-  if (std::all_of(self.held.begin(), self.held.end(), [&](const Held& h) {
-        return h.key == key || self.known.count({h.key, key}) != 0;
-      })) {
-    return;
-  }
-  std::vector<Key> all;
-  if (self.held.size() > 1) {
-    for (const Held& h : self.held) all.push_back(h.key);
-    std::sort(all.begin(), all.end());
-  }
+  // Edges this thread made with no guard cover every later ordering of the same two locks by
+  // this thread, and a thread usually takes its locks in the same orders again. Every held lock
+  // is ordered before `key`: each must be covered.
+  const bool all_known = self.held.all_of([&](const HeldSets::Entry& held) {
+    return held.key == key || self.known.count({held.key, key}) != 0;
+  });
+  if (all_known) return;
   // current_core() takes no weave lock: this cannot come back here.
   const Object& thread = current_core().object;
-  std::lock_guard<std::mutex> lk(g.mutex);
-  for (const Held& h : self.held) {
-    if (h.key == key) continue;
-    std::vector<Key> guards;
-    for (Key k : all) {
-      if (k != h.key) guards.push_back(k);
+  {
+    std::lock_guard<std::mutex> lk(g.mutex);
+    const auto cycle =
+        g.locks.acquire(self.held, lock, loc.file_name(), loc.line(),
+                        {thread.id(), 0, [&] { return thread.name(); }}, !g.reported);
+    if (cycle) {
+      g.reported = true;
+      g.report = "weave lockdep: LockOrderInversion: " + cycle->message + "\n" + cycle->involved +
+                 "  (WEAVE_LOCKDEP reports the first inversion only; weave::check() on the same "
+                 "code finds the deadlock and replays it)\n";
+      std::fputs(g.report.c_str(), stderr);
+      std::fflush(stderr);
     }
-    const bool unguarded = guards.empty();
-    if (!g.locks.redundant(h.key, key, thread.id(), guards)) {
-      LockGraph::Acquisition made;
-      made.thread = thread.id();
-      made.guards = std::move(guards);
-      made.thread_name = thread.name();
-      made.from_short = h.lock->display_name();
-      made.from_name = std::string(kind_name(h.lock->kind())) + " " + made.from_short;
-      made.to_short = lock.display_name();
-      made.to_name = std::string(kind_name(lock.kind())) + " " + made.to_short;
-      made.from_at = where(h.at);
-      made.to_at = where(loc);
-      made.from_created = where(h.lock->created());
-      made.to_created = where(lock.created());
-      const auto cycle = g.locks.add(h.key, key, std::move(made), !g.reported);
-      if (!cycle.empty()) {
-        g.reported = true;
-        const LockGraph::Description d = LockGraph::describe(cycle, 0);
-        g.report = "weave lockdep: LockOrderInversion: " + d.message + "\n" + d.involved +
-                   "  (WEAVE_LOCKDEP reports the first inversion only; weave::check() on the same "
-                   "code finds the deadlock and replays it)\n";
-        std::fputs(g.report.c_str(), stderr);
-        std::fflush(stderr);
-      }
-    }
-    if (unguarded) self.known.insert({h.key, key});
+  }
+  if (self.held.size() == 1) {  // nothing else held: no guard
+    self.held.for_each_source([&](const Object&, const HeldSets::Entry& from, std::uint32_t) {
+      if (from.key != key) self.known.insert({from.key, key});
+    });
   }
 }
 
@@ -168,7 +134,7 @@ void lockdep_acquired(const Object& lock, const std::source_location& loc, bool 
   if (self == nullptr) return;
   const Key key = LockGraph::key_of(lock);
   if (!try_only && !self->held.empty()) add_edges(*self, lock, key, loc);
-  self->held.push_back({&lock, key, loc});
+  self->held.push(lock, key, loc.file_name(), loc.line(), try_only);
 }
 
 void lockdep_released(const Object& lock) {
@@ -193,6 +159,12 @@ std::string lockdep_first_report() {
   Graph& g = graph();
   std::lock_guard<std::mutex> lk(g.mutex);
   return g.report;
+}
+
+LockGraphSize lockdep_graph_size_for_testing() {
+  Graph& g = graph();
+  std::lock_guard<std::mutex> lk(g.mutex);
+  return g.locks.size();
 }
 
 void lockdep_reset_for_testing() {

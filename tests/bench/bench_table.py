@@ -13,7 +13,9 @@ import json
 import sys
 
 # The most weave may cost relative to its baseline, at the median; cases not listed: DEFAULT.
-TARGETS = {"Queue": 1.25, "Executor": 1.25}
+# Lockdep: an acquisition under 10,000 held locks against one under 10 (about 1.4 measured: the
+# shallow one skips the graph more often, and 10,000 locks' bookkeeping leaves the caches).
+TARGETS = {"Queue": 1.25, "Executor": 1.25, "Lockdep": 2.0}
 DEFAULT_TARGET = 1.10
 
 

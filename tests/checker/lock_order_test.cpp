@@ -4,6 +4,8 @@
 // deadlocked. A schedule that does deadlock is still reported as a Deadlock.
 #include <array>
 #include <cstdint>
+#include <deque>
+#include <optional>
 #include <source_location>
 #include <string>
 #include <weave/catch2.hpp>
@@ -379,4 +381,42 @@ TEST_CASE("LockOrderInversion: found -> replayed to the same bug",
     CHECK(again.bug->trace.size() == found.bug->trace.size());
     CHECK(again.bug->nondeterminism.empty());
   }
+}
+
+TEST_CASE("LockOrderInversion: threads holding thousands of locks", "[checker][lock-order]") {
+  // `nest` takes the gate and 10,000 locks in order; `other` then takes two of them, in the same
+  // order or in the opposite one, with or without the gate.
+  auto body = [](bool opposite, bool gated) {
+    return [=] {
+      weave::Lock gate{"gate"};
+      std::deque<weave::Lock> locks;
+      for (int i = 0; i < 10000; ++i) locks.emplace_back("l" + std::to_string(i));
+      weave::Thread nest(weave::ThreadOptions{"nest"}, [&] {
+        std::lock_guard g(gate);
+        for (auto& l : locks) l.acquire();
+        for (auto l = locks.rbegin(); l != locks.rend(); ++l) l->release();
+      });
+      weave::Thread other(weave::ThreadOptions{"other"}, [&] {
+        std::optional<std::lock_guard<weave::Lock>> g;
+        if (gated) g.emplace(gate);
+        std::lock_guard first(locks[opposite ? 9999 : 5000]);
+        std::lock_guard second(locks[opposite ? 5000 : 9999]);
+      });
+      nest.start();
+      nest.join();
+      other.start();
+      other.join();
+    };
+  };
+  const weave::Config c = cfg(weave::Strategy::Random, 3);
+  REQUIRE_THAT(weave::check(body(false, false), c), NoBug());
+  REQUIRE_THAT(weave::check(body(true, true), c), NoBug());
+  auto r = weave::check(body(true, false), c);
+  REQUIRE_THAT(r, FindsBug(BugKind::LockOrderInversion));
+  // Stored as a path through the 4999 locks between, reported as what `nest` did.
+  CHECK(contains(r.bug->message,
+                 "LockOrderInversion: Lock l5000 and Lock l9999 are taken in opposite orders"));
+  CHECK(contains(r.bug->message, "nest takes l9999 while holding l5000"));
+  CHECK(contains(r.bug->message, "other takes l5000 while holding l9999"));
+  CHECK_FALSE(contains(r.bug->involved, "l5001"));
 }

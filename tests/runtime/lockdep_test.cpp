@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdlib>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -15,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "weave/detail/lock_graph.hpp"
 #include "weave/errors.hpp"
 #include "weave/weave.hpp"
 
@@ -312,6 +314,137 @@ TEST_CASE("lockdep: threads taking locks at once, in one order, are not reported
   for (auto& t : threads) t->start();
   for (auto& t : threads) t->join();
   CHECK(report().empty());
+}
+
+namespace {
+// How a report says that `thread` took Lock `lock` at `at` holding Lock `held`, taken at `held_at`.
+std::string acquired(const std::string& thread, const std::string& lock,
+                     const std::source_location& at, const std::string& held,
+                     const std::source_location& held_at) {
+  return thread + " acquired Lock " + lock + " at " + weave::detail::where(at) +
+         " while holding Lock " + held + " (acquired at " + weave::detail::where(held_at) + ")";
+}
+
+// The report once a thread "second" has taken `first`, then `then`.
+std::string report_after_second(weave::Lock& first, weave::Lock& then) {
+  std::source_location at[2];
+  on_thread("second", [&] { take_both(first, then, at); });
+  return report();
+}
+}  // namespace
+
+TEST_CASE("lockdep: after an out-of-order release the locks still held keep their order",
+          "[lockdep]") {
+  // first takes a, x and b, lets x go, and takes c: it held a when it took c.
+  LockdepOn on;
+  weave::Lock a{"a"}, x{"x"}, b{"b"}, c{"c"};
+  std::source_location at_a, at_c;
+  on_thread("first", [&] {
+    at_a = std::source_location::current(), a.acquire(at_a);
+    x.acquire();
+    b.acquire();
+    x.release();
+    at_c = std::source_location::current(), c.acquire(at_c);
+    c.release();
+    b.release();
+    a.release();
+  });
+  const std::string r = report_after_second(c, a);
+  INFO(r);
+  CHECK(r.rfind("weave lockdep: LockOrderInversion: Lock a and Lock c are taken", 0) == 0);
+  CHECK(r.find(acquired("first", "c", at_c, "a", at_a)) != std::string::npos);
+}
+
+TEST_CASE("lockdep: a lock destroyed while nested between two others keeps their order",
+          "[lockdep]") {
+  // The graph keeps a -> tmp -> b, not a -> b; when tmp goes, a -> b must stay.
+  LockdepOn on;
+  weave::Lock a{"a"}, b{"b"};
+  std::source_location at_a, at_b;
+  on_thread("first", [&] {
+    at_a = std::source_location::current(), a.acquire(at_a);
+    {
+      weave::Lock tmp{"tmp"};
+      std::lock_guard t(tmp);
+      at_b = std::source_location::current(), b.acquire(at_b);
+      b.release();
+    }
+    a.release();
+  });
+  const std::string r = report_after_second(b, a);
+  INFO(r);
+  CHECK(r.rfind("weave lockdep: LockOrderInversion: Lock a and Lock b are taken", 0) == 0);
+  CHECK(r.find(acquired("first", "b", at_b, "a", at_a)) != std::string::npos);
+  CHECK(r.find("Lock tmp") == std::string::npos);
+}
+
+namespace {
+// Takes every lock in `locks` at `at`, in order, and lets them go in the opposite order (or, with
+// `fifo`, in the same order).
+void take_all(std::deque<weave::Lock>& locks, const std::source_location& at, bool fifo = false) {
+  for (auto& l : locks) l.acquire(at);
+  if (fifo) {
+    for (auto& l : locks) l.release();
+  } else {
+    for (auto l = locks.rbegin(); l != locks.rend(); ++l) l->release();
+  }
+}
+}  // namespace
+
+TEST_CASE("lockdep: a thread can hold thousands of locks: one edge per lock it takes",
+          "[lockdep]") {
+  // Each acquisition is ordered after the lock taken just before it only (the others are ordered
+  // before that one already): n - 1 edges, not n * (n - 1) / 2, each with one held stack.
+  LockdepOn on;
+  const std::size_t n = GENERATE(300, 10000);
+  std::deque<weave::Lock> locks(n);
+  const auto here = std::source_location::current();
+  on_thread("first", [&] { take_all(locks, here); });
+  auto size = weave::detail::lockdep_graph_size_for_testing();
+  REQUIRE(size.locks == n);
+  REQUIRE(size.edges == n - 1);
+  REQUIRE(size.acquisitions == n - 1);
+  CHECK(size.stacks == n - 1);
+  on_thread("first", [&] { take_all(locks, here, true); });  // another thread
+  size = weave::detail::lockdep_graph_size_for_testing();
+  CHECK(size.edges == n - 1);
+  CHECK(size.acquisitions == 2 * (n - 1));  // two threads may close a cycle that one cannot
+  CHECK(size.stacks == n - 1);              // both held the same stacks
+  // A third thread in the same order adds nothing: two others did it with the same guards.
+  on_thread("third", [&] { take_all(locks, here); });
+  size = weave::detail::lockdep_graph_size_for_testing();
+  CHECK(size.acquisitions == 2 * (n - 1));
+  CHECK(report().empty());
+}
+
+TEST_CASE("lockdep: an inversion among thousands of held locks is found, a gated one is not",
+          "[lockdep]") {
+  LockdepOn on;
+  weave::Lock gate{"gate"};
+  std::deque<weave::Lock> locks;
+  for (int i = 0; i < 10000; ++i) locks.emplace_back("l" + std::to_string(i));
+  const auto here = std::source_location::current();
+  on_thread("nest", [&] {
+    std::lock_guard g(gate);
+    take_all(locks, here);
+  });
+  on_thread("gated", [&] {
+    std::lock_guard g(gate);
+    std::lock_guard last(locks[9999]);
+    std::lock_guard middle(locks[5000]);
+  });
+  CHECK(report().empty());
+  std::source_location at[2];
+  on_thread("inverter", [&] { take_both(locks[9999], locks[5000], at); });
+  const std::string r = report();
+  INFO(r);
+  // The graph stores l5000 -> l9999 as a path through the 4999 locks between; the report names
+  // what the thread did.
+  CHECK(r.rfind("weave lockdep: LockOrderInversion: Lock l5000 and Lock l9999 are taken", 0) == 0);
+  CHECK(r.find(acquired("nest", "l9999", here, "l5000", here)) != std::string::npos);
+  CHECK(r.find("inverter acquired Lock l5000 at " + weave::detail::where(at[1]) +
+               " while holding Lock l9999") != std::string::npos);
+  CHECK(count(r, " acquired ") == 2);
 }
 
 TEST_CASE("lockdep: off unless WEAVE_LOCKDEP is set", "[lockdep]") {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "detector.hpp"
+#include "weave/detail/held_locks.hpp"
 #include "weave/detail/lock_graph.hpp"
 
 namespace weave::detail {
@@ -19,16 +20,8 @@ class LockOrderDetector final : public Detector {
                                     const ThreadNames& names) override;
 
  private:
-  struct Held {
-    LockGraph::Key key;
-    const Object* lock;
-    const char* file;
-    std::uint32_t line;
-  };
-
-  std::vector<std::vector<Held>> held_;  // per thread, in acquisition order
+  std::vector<HeldLocks> held_;  // per thread
   LockGraph graph_;
-  std::vector<LockGraph::Key> guards_;  // scratch for on_acquire
   std::uint64_t execution_ = 0;
   bool reported_ = false;
 };

@@ -13,6 +13,8 @@
 //    is not reported. The graph and these rules are the checker's too
 //    (weave/detail/lock_graph.hpp).
 //  * Nodes are lock instances, keyed by kind and Object::id(); a destroyed lock leaves the graph.
+//  * Taking the k-th of k nested locks costs O(1) amortized (one edge, from the lock taken last);
+//    a thread may hold thousands at once.
 // Off, a lock operation pays one predictable branch on a cached flag: no allocation, no lock.
 #include <atomic>
 #include <cstdint>
@@ -46,6 +48,9 @@ void lockdep_destroyed(const Object& lock);
 void lockdep_enable_for_testing(bool on);
 // The report printed so far (empty when no inversion was found).
 std::string lockdep_first_report();
+// What the graph keeps (struct in weave/detail/lock_graph.hpp).
+struct LockGraphSize;
+LockGraphSize lockdep_graph_size_for_testing();
 // Forgets the graph, the report and the calling thread's held locks; the next inversion is
 // reported again.
 void lockdep_reset_for_testing();
