@@ -16,6 +16,7 @@
 #include "schedule.hpp"
 #include "strategy/guided.hpp"
 #include "tool_protocol.hpp"
+#include "weave/settings.hpp"
 
 namespace weave::detail {
 
@@ -332,7 +333,8 @@ Result shrink_for_tool(const std::function<void()>& body, std::string_view token
   limits.replays = static_cast<std::uint64_t>(-1);
   limits.steps = static_cast<std::uint64_t>(-1);
   const char* budget = env_value("WEAVE_TIME_BUDGET");
-  limits.time = budget != nullptr ? parse_time_budget(budget) : Duration(std::chrono::seconds(60));
+  limits.time = budget != nullptr ? parse_duration("WEAVE_TIME_BUDGET", budget)
+                                  : Duration(std::chrono::seconds(60));
   std::optional<Shrunk> r;
   {
     OverflowReporting overflow_reporting;

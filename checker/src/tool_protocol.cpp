@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <atomic>
-#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -12,36 +11,13 @@
 
 #include "report.hpp"
 #include "schedule.hpp"
+#include "weave/settings.hpp"
 
 namespace weave::detail {
 
 const char* env_value(const char* name) noexcept {
   const char* v = std::getenv(name);
   return v != nullptr && *v != '\0' ? v : nullptr;
-}
-
-Duration parse_time_budget(std::string_view text) {
-  double value = 0;
-  const char* end = text.data() + text.size();
-  auto [unit, ec] = std::from_chars(text.data(), end, value);
-  const std::string_view suffix(unit, static_cast<std::size_t>(end - unit));
-  double seconds_per_unit = 0;
-  if (suffix.empty() || suffix == "s") {
-    seconds_per_unit = 1;
-  } else if (suffix == "ms") {
-    seconds_per_unit = 1e-3;
-  } else if (suffix == "m" || suffix == "min") {
-    seconds_per_unit = 60;
-  } else if (suffix == "h") {
-    seconds_per_unit = 3600;
-  }
-  if (ec != std::errc() || unit == text.data() || seconds_per_unit == 0 || value <= 0) {
-    throw UsageError(fmt::format(
-        "WEAVE_TIME_BUDGET={} is not a duration (a positive number with ms, s, m or h; a bare "
-        "number is seconds)",
-        text));
-  }
-  return std::chrono::duration<double>(value * seconds_per_unit);
 }
 
 void append_stats(const Result& result, const std::string& test, std::chrono::nanoseconds elapsed) {

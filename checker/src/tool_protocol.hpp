@@ -2,7 +2,8 @@
 // What check() and the `weave` tool (tools/weave) tell each other through the environment, beyond
 // WEAVE_REPLAY and WEAVE_TRACE_OUT:
 //
-//   WEAVE_TIME_BUDGET=T   Config::time_budget: 500ms, 30s, 5m, 1h (a bare number is seconds)
+//   WEAVE_TIME_BUDGET=T   Config::time_budget: 500ms, 30s, 5m, 1h (a bare number is seconds;
+//                         see weave/settings.hpp, whose parsers the tool's flags share)
 //   WEAVE_STATS_OUT=FILE  every check() appends one JSON line: the test, the schedules and steps
 //                         it ran, its wall time and the bug it found (null when none)
 //   WEAVE_PROGRESS_OUT=FILE  the schedules this process has explored so far (every check()
@@ -29,9 +30,6 @@ namespace weave::detail {
 
 // The value of an environment variable; null when unset or empty.
 const char* env_value(const char* name) noexcept;
-
-// Parses a WEAVE_TIME_BUDGET value; throws UsageError naming the variable when malformed.
-Duration parse_time_budget(std::string_view text);
 
 // Appends `result`'s line to WEAVE_STATS_OUT, when set.
 void append_stats(const Result& result, const std::string& test, std::chrono::nanoseconds elapsed);

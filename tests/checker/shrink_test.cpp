@@ -11,6 +11,7 @@
 #include <weave/weave.hpp>
 
 #include "detect_support.hpp"
+#include "env_var.hpp"
 #include "test_again.hpp"
 
 using detect_support::contains;
@@ -63,20 +64,6 @@ std::string read(const std::filesystem::path& p) {
   ss << in.rdbuf();
   return ss.str();
 }
-
-// Sets an environment variable for one scope.
-class EnvVar {
- public:
-  EnvVar(const char* name, const std::string& value) : name_(name) {
-    ::setenv(name, value.c_str(), 1);
-  }
-  ~EnvVar() { ::unsetenv(name_); }
-  EnvVar(const EnvVar&) = delete;
-  EnvVar& operator=(const EnvVar&) = delete;
-
- private:
-  const char* name_;
-};
 
 const weave::Step& failing_step(const weave::Bug& bug) {
   return bug.trace.at(bug.failing_step - 1);

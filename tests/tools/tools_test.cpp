@@ -168,6 +168,8 @@ TEST_CASE("Bad schedules and binaries that are not weave tests are clear errors"
       {{"replay", USER_TESTS, "no test has this name", "--schedule", schedule.string()},
        "no test of"},
       {{"replay", USER_TESTS, "--schedule", "weave1:8:00:0.1"}, "4 tests of"},
+      {{"run", USER_TESTS, "--iterations", "-5"}, "--iterations -5: expected a whole number"},
+      {{"run", USER_TESTS, "--seed", "99999999999999999999"}, "--seed 99999999999999999999"},
       {{"replay", USER_TESTS}, "--schedule FILE|TOKEN is required"},
       {{"shrink", USER_TESTS, "--schedule", "weave1:1:0:q"}, "malformed schedule"},
       {{"explain", dir.file("missing.json")}, "no such file"},

@@ -15,7 +15,8 @@
 // failing schedules; default weave-failures/), WEAVE_MAX_STEPS, WEAVE_QUIET=1 (no stderr lines),
 // WEAVE_SHARD=i/n (explore only the i-th of n disjoint parts: seeds k with k % n == i for
 // random/pct/pos, subtrees of the first decisions for dfs/dpor), WEAVE_PREEMPTION_BOUND,
-// WEAVE_STRATEGY=pos.
+// WEAVE_STRATEGY=pos. A value that is not what its variable takes (see weave/settings.hpp: whole
+// numbers in range, no sign, no wrap-around) makes check() throw a UsageError naming it.
 #include <cstddef>
 #include <cstdint>
 #include <functional>

@@ -12,6 +12,7 @@
 
 #include "event_log.hpp"
 #include "weave/check.hpp"
+#include "weave/settings.hpp"
 
 namespace weave::detail {
 
@@ -88,9 +89,7 @@ std::unique_ptr<StrategyImpl> make_pct_strategy(std::uint64_t seed, int depth);
 std::unique_ptr<StrategyImpl> make_pos_strategy(std::uint64_t seed);
 
 // This process's part of a search split in `count` disjoint parts (WEAVE_SHARD=index/count).
-struct Shard {
-  std::uint64_t index = 0, count = 1;
-};
+using Shard = weave::Shard;
 // Exhaustive depth-first search, at most `preemption_bound` preemptions per schedule (-1: any).
 std::unique_ptr<StrategyImpl> make_dfs_strategy(int preemption_bound, Shard shard);
 // Source DPOR with sleep sets (Abdulla, Aronis, Jonsson, Sagonas; POPL 2014).
