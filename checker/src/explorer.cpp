@@ -466,8 +466,7 @@ Result check(std::function<void()> body, Config config) {
 }
 
 Result replay(std::function<void()> body, std::string_view schedule) {
-  const std::string text = detail::load_schedule_argument(schedule);
-  detail::Schedule s = detail::parse_schedule(text);
+  const detail::Schedule s = detail::load_schedule_argument(schedule).schedule;
   Config config;
   config.spurious_wakeups = s.spurious_wakeups;
   config.detect_races = !s.races_off;

@@ -323,8 +323,7 @@ Result shrink_for_tool(const std::function<void()>& body, std::string_view token
                        const std::string& test) {
   std::string text;
   try {
-    text = load_schedule_argument(token_or_file);
-    (void)parse_schedule(text);
+    text = load_schedule_argument(token_or_file).token;
   } catch (const ReplayError& e) {
     write_replay_error(e.what());
     throw;

@@ -88,7 +88,7 @@ std::string take_replay_command() {
 
 std::uint32_t schedule_check_number(std::string_view token_or_file) noexcept {
   try {
-    return parse_schedule(load_schedule_argument(token_or_file)).check;
+    return load_schedule_argument(token_or_file).schedule.check;
   } catch (...) {
     return 0;
   }

@@ -1,7 +1,14 @@
-// Bad input is a clear error naming what was wrong, never a hang, a wrap-around or a silently
-// different run: the numbers, durations and shards of the WEAVE_* variables (one grammar with
-// the weave tool's flags, weave/settings.hpp), and Config values that cannot make sense.
+// Bad input is a clear error naming what was wrong, never a hang, a wrap-around, an
+// out-of-memory or a silently different run: the numbers, durations and shards of the WEAVE_*
+// variables (one grammar with the weave tool's flags, weave/settings.hpp), Config values that
+// cannot make sense, schedule tokens that claim more than a run can use, and schedule files that
+// are not what weave saved.
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <string>
 #include <vector>
@@ -12,6 +19,7 @@
 #include "detect_support.hpp"
 #include "env_var.hpp"
 
+namespace fs = std::filesystem;
 using detect_support::contains;
 
 namespace {
@@ -42,6 +50,21 @@ std::string error_of(const std::function<void()>& f) {
   }
   FAIL_CHECK("no error");
   return {};
+}
+
+bool has_control_bytes(const std::string& s) {
+  return std::any_of(s.begin(), s.end(), [](char c) {
+    const auto b = static_cast<unsigned char>(c);
+    return (b < 0x20 && b != '\n') || b == 0x7F;
+  });
+}
+
+// A fresh folder for one test's files.
+fs::path scratch(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / ("weave_bad_input_" + name);
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
 }
 
 }  // namespace
@@ -171,4 +194,167 @@ TEST_CASE("One grammar for the WEAVE_* variables and the weave tool's flags",
   CHECK(weave::printable(std::string("a\0b\x1b[31m\xff\xc3", 10)) == "a?b?[31m??");
   CHECK(weave::printable(std::string(100, 'x'), 10) == std::string(10, 'x') + "...");
   CHECK(weave::printable(std::string(10, 'x'), 10) == std::string(10, 'x'));
+}
+
+TEST_CASE("A schedule token may not claim more than a run can use",
+          "[checker][replay][bad-input]") {
+  struct Case {
+    std::string token, says;
+  };
+  const std::vector<Case> cases = {
+      // Before: accepted, and a replay that ran out of program.
+      {"weave1:5:00:0x16", "its choices add up to more than a run of 5 steps makes"},
+      {"weave1:0:00:1", "more than a run of 0 steps makes"},
+      // Repeat counts that would wrap a 64-bit sum around.
+      {"weave1:5:00:0x9223372036854775808.1x9223372036854775808", "more than a run of 5 steps"},
+      // Before: 13 repeat counts of 10^8, 130 bytes of token, took 5 GB.
+      {"weave1:8:00:0x100000000.1x100000000.0x100000000.1x100000000.0x100000000.1x100000000",
+       "more than a run of 8 steps"},
+      {"weave1:10000002:00:0", "it claims 10000002 steps, more than a run may take"},
+      {"weave1:5:00:0.1.", "an empty choice at the end"},
+      {"weave2:5:00:0", "an unsupported schedule version"},
+      {std::string("weave1:5:\x01\x02:0"), "is not a number"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.token);
+    const std::string what = error_of([&] { (void)weave::replay(racy, c.token); });
+    CHECK(contains(what, "malformed schedule"));
+    CHECK(contains(what, c.says));
+    CHECK_FALSE(has_control_bytes(what));
+  }
+  // Three choices per step is the most a run records: such a token is well-formed (whether it
+  // fits this program is another question).
+  try {
+    (void)weave::replay(racy, "weave1:5:00:0x15");
+  } catch (const weave::ReplayError& e) {
+    CHECK_FALSE(contains(e.what(), "malformed"));
+  }
+}
+
+namespace {
+
+// Steps and choices of a token: weave1:<steps><flags>:<hash>:<choices>.
+std::pair<std::uint64_t, std::uint64_t> steps_and_choices(std::string_view token) {
+  const std::string_view rest = token.substr(7);
+  const std::uint64_t steps = std::stoull(std::string(rest.substr(0, rest.find(':'))));
+  std::string_view choices = rest.substr(rest.find(':', rest.find(':') + 1) + 1);
+  std::uint64_t n = 0;
+  while (!choices.empty()) {
+    const std::string_view item = choices.substr(0, choices.find('.'));
+    const auto x = item.find('x');
+    n += x == std::string_view::npos ? 1 : std::stoull(std::string(item.substr(x + 1)));
+    choices.remove_prefix(std::min(choices.size(), item.size() + 1));
+  }
+  return {steps, n};
+}
+
+// Timed waits that may wake spuriously: a step that blocks can take a decision before it, a
+// spurious-wakeup draw and a decision after it.
+void waits() {
+  weave::Condition ready{"ready"};
+  auto waiter = [&] {
+    std::lock_guard g(ready);
+    for (int i = 0; i < 3; ++i) (void)ready.wait(std::chrono::milliseconds(1));
+  };
+  weave::Thread a(waiter), b(waiter);
+  a.start();
+  b.start();
+  waiter();
+  a.join();
+  b.join();
+}
+
+}  // namespace
+
+TEST_CASE("Runs record up to three choices per step, and every token they record replays",
+          "[checker][replay][bad-input]") {
+  weave::Config c;  // PCT
+  c.seed = 2;
+  c.iterations = 300;
+  c.spurious_wakeups = true;
+  std::vector<std::string> tokens;
+  c.on_schedule = [&](std::string_view token, bool) { tokens.emplace_back(token); };
+  REQUIRE(weave::check(waits, c).ok());
+  double most = 0;
+  std::string densest;
+  for (const std::string& t : tokens) {
+    const auto [steps, choices] = steps_and_choices(t);
+    REQUIRE(steps > 0);
+    const double ratio = static_cast<double>(choices) / static_cast<double>(steps);
+    if (ratio > most) {
+      most = ratio;
+      densest = t;
+    }
+  }
+  INFO(densest);
+  // More than one choice per step happens (so "one choice per step" would refuse real tokens);
+  // three is the most.
+  CHECK(most > 1.0);
+  CHECK(most <= 3.0);
+  CHECK(weave::replay(waits, densest).ok());
+}
+
+TEST_CASE("Schedule files that are not what weave saved are refused, naming the file",
+          "[checker][replay][bad-input]") {
+  const fs::path dir = scratch("files");
+  auto write = [&](const std::string& name, const std::string& text) {
+    std::ofstream(dir / name, std::ios::binary) << text;
+    return (dir / name).string();
+  };
+  const std::string header = "# weave schedule\nweave-schedule 1\ntest: t\n";
+  const std::string big = (dir / "big.schedule").string();
+  std::ofstream(big) << header;
+  fs::resize_file(big, 17u << 20);  // sparse: takes no disk
+  const std::string fifo = (dir / "fifo.schedule").string();
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  struct Case {
+    std::string path, says;
+  };
+  const std::vector<Case> cases = {
+      {(dir / "missing.schedule").string(), "cannot read schedule"},
+      {dir.string(), "is a directory"},
+      // Before: read forever.
+      {"/dev/zero", "is not a regular file"},
+      // Before: waited forever for a writer.
+      {fifo, "is not a regular file"},
+      {big, "is 17825792 bytes, larger than a schedule file can be"},
+      // Before: "malformed schedule ''", without the path.
+      {write("empty.schedule", ""), "is empty"},
+      {write("blank.schedule", "\n\n  \n"), "is empty"},
+      // Before: its bytes were echoed into the error.
+      {write("binary.schedule", std::string("\x7f"
+                                            "ELF\x02\x01\x01\0\0\x1b[2J",
+                                            13)),
+       "holds binary data (byte 0x7f at offset 0)"},
+      // Before: accepted.
+      {write("headless.schedule", "test: t\nschedule: weave1:8:00:0\n"),
+       "has no 'weave-schedule 1' header line"},
+      {write("v2.schedule", "weave-schedule 2\ntest: t\nschedule: weave1:8:00:0\n"),
+       "was saved by a newer weave (schedule format 2; this weave reads format 1)"},
+      {write("bad-header.schedule", "weave-schedule one\nschedule: weave1:8:00:0\n"),
+       "has a malformed header 'weave-schedule one'"},
+      {write("token.schedule", "weave1:8:00:0\n"), "holds a bare token"},
+      {write("no-token.schedule", header), "has no 'schedule: weave1:...' line"},
+      {write("bad-token.schedule", header + "schedule: weave1:8:00:0x99\n"),
+       "malformed schedule 'weave1:8:00:0x99': its choices add up to more"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.path);
+    const std::string what = error_of([&] { (void)weave::replay(racy, c.path); });
+    CHECK(contains(what, c.path));
+    CHECK(contains(what, c.says));
+    CHECK_FALSE(has_control_bytes(what));
+  }
+  // What the saver writes is read back, and a token is still a token.
+  const std::string good =
+      write("good.schedule", header + "message: a message\nwith a second line\nschedule: ");
+  weave::Config seeded;
+  seeded.seed = 3;
+  const weave::Result found = weave::check(racy, seeded);
+  REQUIRE(found.bug);
+  std::ofstream(good, std::ios::app) << found.bug->schedule << "\n";
+  CHECK(weave::replay(racy, good).bug);
+  CHECK(weave::replay(racy, found.bug->schedule).bug);
+  CHECK(weave::replay(racy, found.bug->schedule_file).bug);
+  fs::remove_all(dir);
 }

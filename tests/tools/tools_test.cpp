@@ -153,6 +153,13 @@ TEST_CASE("Bad schedules and binaries that are not weave tests are clear errors"
           "[tools][replay]") {
   TempDir dir;
   const fs::path schedule = failing_schedule(dir);
+  const std::string binary = dir.file("binary.schedule");
+  std::ofstream(binary) << std::string(
+      "\x7f"
+      "ELF\x02\x01\x1b[2J\0\0",
+      11);
+  const std::string newer = dir.file("newer.schedule");
+  std::ofstream(newer) << "weave-schedule 2\ntest: transfers deadlock\nschedule: weave2:1:0:0\n";
   struct Case {
     std::vector<std::string> args;
     std::string says;
@@ -168,6 +175,11 @@ TEST_CASE("Bad schedules and binaries that are not weave tests are clear errors"
       {{"replay", USER_TESTS, "no test has this name", "--schedule", schedule.string()},
        "no test of"},
       {{"replay", USER_TESTS, "--schedule", "weave1:8:00:0.1"}, "4 tests of"},
+      // Files that are no schedule: refused with their path, never read on and on or echoed.
+      {{"replay", USER_TESTS, "--schedule", "/dev/zero"}, "/dev/zero is not a regular file"},
+      {{"replay", USER_TESTS, "--schedule", dir.path()}, dir.path() + " is a directory"},
+      {{"replay", USER_TESTS, "--schedule", binary}, binary + " holds binary data"},
+      {{"shrink", USER_TESTS, "--schedule", newer}, "was saved by a newer weave"},
       {{"run", USER_TESTS, "--iterations", "-5"}, "--iterations -5: expected a whole number"},
       {{"run", USER_TESTS, "--seed", "99999999999999999999"}, "--seed 99999999999999999999"},
       {{"replay", USER_TESTS}, "--schedule FILE|TOKEN is required"},
@@ -189,6 +201,7 @@ TEST_CASE("Bad schedules and binaries that are not weave tests are clear errors"
     CHECK(r.code == 2);
     CHECK(has(r.out, c.says));
     CHECK(r.out.rfind("weave: ", 0) == 0);  // one error line, not a crash
+    CHECK(r.out.find('\x1b') == std::string::npos);
   }
 }
 

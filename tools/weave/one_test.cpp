@@ -31,16 +31,12 @@ std::string tail(const std::string& output, std::size_t lines) {
 
 ScheduleArg load_schedule(const std::string& arg) {
   ScheduleArg out;
-  std::error_code ec;
-  out.is_file = std::filesystem::exists(arg, ec);
   try {
     // The checker's own reader: the tool refuses exactly what a replay would refuse.
-    const std::string text = detail::load_schedule_argument(arg);
-    out.token = detail::encode_schedule(detail::parse_schedule(text));
-    std::istringstream lines(text);
-    for (std::string line; std::getline(lines, line);) {
-      if (line.rfind("test: ", 0) == 0) out.test = line.substr(6);
-    }
+    const detail::ScheduleArgument loaded = detail::load_schedule_argument(arg);
+    out.token = detail::encode_schedule(loaded.schedule);
+    out.test = loaded.field("test");
+    out.is_file = !loaded.file.empty();
   } catch (const ReplayError& e) {
     throw ToolError(fmt::format("--schedule: {}", e.what()));
   }
