@@ -339,7 +339,9 @@ Result check(std::function<void()> body, Config config) {
     const std::uint32_t wanted = detail::schedule_check_number(schedule);
     if (wanted == 0 || wanted == site.number) {
       detail::SideRun::call_came();
-      if (replay_arg != nullptr) return detail::replay_for_tool(std::move(body), schedule);
+      if (replay_arg != nullptr) {
+        return detail::replay_for_tool(std::move(body), schedule, site.file_test());
+      }
       return detail::shrink_for_tool(body, schedule, site.file_test());
     }
     side_run.emplace(wanted, site.number, site.test);

@@ -323,6 +323,7 @@ Result shrink_for_tool(const std::function<void()>& body, std::string_view token
                        const std::string& test) {
   std::string text;
   try {
+    check_schedule_test(token_or_file, test);
     text = load_schedule_argument(token_or_file).token;
   } catch (const ReplayError& e) {
     write_replay_error(e.what());
@@ -342,7 +343,7 @@ Result shrink_for_tool(const std::function<void()>& body, std::string_view token
     r = shrink_schedule(body, config, pool, text, limits);
   }
   // Not failing (or not fitting the program): what a replay says about it is the answer.
-  if (!r) return replay_for_tool(body, token_or_file);
+  if (!r) return replay_for_tool(body, token_or_file, test);
 
   const std::filesystem::path file = shrunk_file(token_or_file, *r);
   std::ofstream out(file);
@@ -372,7 +373,7 @@ Result shrink_for_tool(const std::function<void()>& body, std::string_view token
                  plural(r->shrunk_steps, "step").c_str(), r->shrunk.c_str(),
                  out ? "saved to" : "could not save it to", file.c_str());
   }
-  Result result = replay_for_tool(body, r->shrunk);
+  Result result = replay_for_tool(body, r->shrunk, test);
   if (result.bug && out) result.bug->schedule_file = file.string();
   return result;
 }

@@ -94,6 +94,17 @@ std::uint32_t schedule_check_number(std::string_view token_or_file) noexcept {
   }
 }
 
+void check_schedule_test(std::string_view token_or_file, const std::string& test) {
+  const ScheduleArgument arg = load_schedule_argument(token_or_file);
+  const std::string saved_by = arg.field("test");
+  if (arg.file.empty() || test.empty() || saved_by.empty() || saved_by == test) return;
+  throw ReplayError(fmt::format(
+      "the schedule file {} was saved by test '{}', but this is test '{}': replay it with that "
+      "test (to run its schedule here anyway, give its token, the `schedule:` line, instead of "
+      "the file)",
+      printable(arg.file, 300), printable(saved_by), printable(test)));
+}
+
 SideRun::SideRun(std::uint32_t wanted, std::uint32_t number, const std::string& test) {
   t_side_run = true;
   ReplayWatch& w = replay_watch();
@@ -167,8 +178,10 @@ void write_replay_error(const std::string& message) {
       json_escape(message)));
 }
 
-Result replay_for_tool(std::function<void()> body, std::string_view schedule) {
+Result replay_for_tool(std::function<void()> body, std::string_view schedule,
+                       const std::string& test) {
   try {
+    check_schedule_test(schedule, test);
     return replay(std::move(body), schedule);
   } catch (const ReplayError& e) {
     write_replay_error(e.what());

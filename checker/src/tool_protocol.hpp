@@ -10,7 +10,8 @@
 //                         summed), one number, rewritten (write and rename) at most every 200 ms
 //                         while a check() explores and when it ends: `weave run` shows it live
 //   a replay that fails   with WEAVE_REPLAY, a ReplayError (a malformed schedule, one that no
-//                         longer fits) is written to WEAVE_TRACE_OUT as {"outcome":
+//                         longer fits, a schedule file saved by another test than the running
+//                         one) is written to WEAVE_TRACE_OUT as {"outcome":
 //                         "replay_error", "error": ...}: the tool tells a bad schedule from a
 //                         binary that never ran weave::check by whether that file appears.
 //   which check() call    a schedule belongs to the n-th check() call of its test (the token's
@@ -56,8 +57,15 @@ void write_trace_out(const std::string& json);
 // Writes a ReplayError's message to WEAVE_TRACE_OUT, when set.
 void write_replay_error(const std::string& message);
 
-// replay(), which on a ReplayError also writes that error to WEAVE_TRACE_OUT before rethrowing.
-Result replay_for_tool(std::function<void()> body, std::string_view schedule);
+// Under WEAVE_REPLAY or WEAVE_SHRINK: a schedule file saved by another test than `test`, the
+// running one (empty: unknown), is a ReplayError naming both. A token carries no test: it runs
+// wherever it is given.
+void check_schedule_test(std::string_view token_or_file, const std::string& test);
+
+// check_schedule_test(), then replay(); a ReplayError is also written to WEAVE_TRACE_OUT before
+// it is rethrown.
+Result replay_for_tool(std::function<void()> body, std::string_view schedule,
+                       const std::string& test);
 
 // The replay command of the latest check() that found a bug, and forgets it (empty: none since the
 // last call). The Catch2 integration prints it unwrapped when an assertion fails.

@@ -1,8 +1,8 @@
 // Bad input is a clear error naming what was wrong, never a hang, a wrap-around, an
 // out-of-memory or a silently different run: the numbers, durations and shards of the WEAVE_*
 // variables (one grammar with the weave tool's flags, weave/settings.hpp), Config values that
-// cannot make sense, schedule tokens that claim more than a run can use, and schedule files that
-// are not what weave saved.
+// cannot make sense, schedule tokens that claim more than a run can use, schedule files that are
+// not what weave saved, and schedule files saved by another test.
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <sstream>
 #include <string>
 #include <vector>
 #include <weave/catch2.hpp>
@@ -18,6 +19,7 @@
 
 #include "detect_support.hpp"
 #include "env_var.hpp"
+#include "test_again.hpp"
 
 namespace fs = std::filesystem;
 using detect_support::contains;
@@ -57,6 +59,13 @@ bool has_control_bytes(const std::string& s) {
     const auto b = static_cast<unsigned char>(c);
     return (b < 0x20 && b != '\n') || b == 0x7F;
   });
+}
+
+std::string read(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 // A fresh folder for one test's files.
@@ -356,5 +365,37 @@ TEST_CASE("Schedule files that are not what weave saved are refused, naming the 
   CHECK(weave::replay(racy, good).bug);
   CHECK(weave::replay(racy, found.bug->schedule).bug);
   CHECK(weave::replay(racy, found.bug->schedule_file).bug);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("Under WEAVE_REPLAY, a schedule file saved by another test is refused",
+          "[checker][replay][env][bad-input]") {
+  const fs::path dir = scratch("other_test");
+  EnvVar artifacts("WEAVE_ARTIFACTS", dir.string());
+  weave::set_test_name("saver");
+  weave::Config seeded;
+  seeded.seed = 3;
+  const weave::Result found = weave::check(racy, seeded);
+  REQUIRE(found.bug);
+  REQUIRE_FALSE(found.bug->schedule_file.empty());
+  CHECK(contains(read(found.bug->schedule_file), "test: saver\n"));
+  const fs::path json = dir / "trace.json";
+  {
+    EnvVar replay("WEAVE_REPLAY", found.bug->schedule_file);
+    EnvVar trace("WEAVE_TRACE_OUT", json.string());
+    weave::set_test_name("runner");
+    const std::string what = error_of([] { (void)weave::check(racy); });
+    CHECK(contains(what, "was saved by test 'saver', but this is test 'runner'"));
+    CHECK(contains(read(json), "\"outcome\": \"replay_error\""));
+    // The token names no test: it runs where it is given.
+    EnvVar token("WEAVE_REPLAY", found.bug->schedule);
+    weave::set_test_name("runner");
+    CHECK(weave::check(racy).bug);
+    // The test that saved it replays its file.
+    EnvVar file("WEAVE_REPLAY", found.bug->schedule_file);
+    weave::set_test_name("saver");
+    CHECK(weave::check(racy).bug);
+  }
+  start_test_again();
   fs::remove_all(dir);
 }

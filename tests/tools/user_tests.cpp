@@ -1,5 +1,6 @@
 // A user's Catch2 test binary, as the tool meets it: one test with a deadlock, one clean test
-// (see user_code.hpp), one whose second check() call deadlocks, and one that never runs weave.
+// (see user_code.hpp), one whose second check() call deadlocks, one that never runs weave, and
+// ([trust]) the same deadlock under another name.
 #include <weave/catch2.hpp>
 
 #include "user_code.hpp"
@@ -21,3 +22,9 @@ TEST_CASE("count, then transfer", "[twice]") {
 
 // A test that never calls weave::check: `weave replay` must say so.
 TEST_CASE("plain arithmetic", "[plain]") { REQUIRE(2 + 2 == 4); }
+
+// The same deadlock under another name: a schedule file names the test that saved it, and
+// `weave replay` / `weave shrink` refuse to run it on another one.
+TEST_CASE("audit deadlock", "[trust]") {
+  REQUIRE_THAT(weave::check(user_code::transfer_both_ways), weave::NoBug());
+}
