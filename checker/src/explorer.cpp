@@ -387,6 +387,7 @@ Result check(std::function<void()> body, Config config) {
   Runner runner(config);
   const auto start = std::chrono::steady_clock::now();
   detail::ProgressOut progress;
+  detail::StatsOut stats(result, test);
   std::optional<Bug> inversion;
   // Sampling strategies number their schedules: shard i of n runs those with k % n == i. The
   // systematic ones split their tree themselves, and count only their own schedules.
@@ -462,7 +463,7 @@ Result check(std::function<void()> body, Config config) {
     result.coverage += fmt::format("; shard {}/{}", shard.index, shard.count);
   }
   progress.finish(result.schedules);
-  detail::append_stats(result, test, std::chrono::steady_clock::now() - start);
+  stats.finish();
   detail::note_replay_command(result.bug ? result.bug->replay_command : std::string());
   return result;
 }

@@ -20,23 +20,42 @@ const char* env_value(const char* name) noexcept {
   return v != nullptr && *v != '\0' ? v : nullptr;
 }
 
-void append_stats(const Result& result, const std::string& test, std::chrono::nanoseconds elapsed) {
-  if (SideRun::active()) return;
-  const char* path = env_value("WEAVE_STATS_OUT");
-  if (path == nullptr) return;
-  std::ofstream out(path, std::ios::app);
+StatsOut::StatsOut(const Result& result, std::string test)
+    : result_(result),
+      test_(std::move(test)),
+      path_(SideRun::active() ? nullptr : env_value("WEAVE_STATS_OUT")),
+      start_(std::chrono::steady_clock::now()) {
+  if (path_ == nullptr) return;
+  std::ofstream out(path_, std::ios::app);
   if (!out) {
-    std::fprintf(stderr, "weave: cannot write WEAVE_STATS_OUT=%s\n", path);
+    std::fprintf(stderr, "weave: cannot write WEAVE_STATS_OUT=%s\n", path_);
+    path_ = nullptr;
     return;
   }
+  out << fmt::format("{{\"event\": \"start\", \"test\": \"{}\"}}\n", json_escape(test_));
+}
+
+StatsOut::~StatsOut() {
+  try {
+    finish();
+  } catch (...) {
+    // Already unwinding from check(): its own exception is the one to report.
+  }
+}
+
+void StatsOut::finish() {
+  if (path_ == nullptr) return;
+  const char* path = std::exchange(path_, nullptr);
+  std::ofstream out(path, std::ios::app);
+  const Result& r = result_;
   const std::string bug =
-      result.bug ? fmt::format("\"{}\"", to_string(result.bug->kind)) : std::string("null");
+      r.bug ? fmt::format("\"{}\"", to_string(r.bug->kind)) : std::string("null");
   out << fmt::format(
       "{{\"test\": \"{}\", \"schedules\": {}, \"steps\": {}, \"seconds\": {:.6f}, \"bug\": {}, "
       "\"schedule_file\": \"{}\"}}\n",
-      json_escape(test), result.schedules, result.steps,
-      std::chrono::duration<double>(elapsed).count(), bug,
-      result.bug ? json_escape(result.bug->schedule_file) : std::string());
+      json_escape(test_), r.schedules, r.steps,
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count(), bug,
+      r.bug ? json_escape(r.bug->schedule_file) : std::string());
 }
 
 namespace {

@@ -4,8 +4,12 @@
 //
 //   WEAVE_TIME_BUDGET=T   Config::time_budget: 500ms, 30s, 5m, 1h (a bare number is seconds;
 //                         see weave/settings.hpp, whose parsers the tool's flags share)
-//   WEAVE_STATS_OUT=FILE  every check() appends one JSON line: the test, the schedules and steps
-//                         it ran, its wall time and the bug it found (null when none)
+//   WEAVE_STATS_OUT=FILE  every check() appends a JSON line when its search starts,
+//                         {"event": "start", "test": ...}, and one when it ends (also by an
+//                         exception): the test, the schedules and steps it ran, its wall time and
+//                         the bug it found (null when none). A start without an end tells the
+//                         tool that the process ended inside check() (exit() or _Exit() in the
+//                         body): that test has not passed.
 //   WEAVE_PROGRESS_OUT=FILE  the schedules this process has explored so far (every check()
 //                         summed), one number, rewritten (write and rename) at most every 200 ms
 //                         while a check() explores and when it ends: `weave run` shows it live
@@ -32,8 +36,22 @@ namespace weave::detail {
 // The value of an environment variable; null when unset or empty.
 const char* env_value(const char* name) noexcept;
 
-// Appends `result`'s line to WEAVE_STATS_OUT, when set.
-void append_stats(const Result& result, const std::string& test, std::chrono::nanoseconds elapsed);
+// WEAVE_STATS_OUT for one check(): writes the start line at once, and `result`'s line at
+// finish(), or when destroyed without it (check() ended by an exception).
+class StatsOut {
+ public:
+  StatsOut(const Result& result, std::string test);
+  ~StatsOut();
+  StatsOut(const StatsOut&) = delete;
+  StatsOut& operator=(const StatsOut&) = delete;
+  void finish();
+
+ private:
+  const Result& result_;
+  std::string test_;
+  const char* path_;
+  std::chrono::steady_clock::time_point start_;
+};
 
 // WEAVE_PROGRESS_OUT for one check(): `update` after each schedule it counts, `finish` at its end.
 class ProgressOut {

@@ -175,7 +175,7 @@ TEST_CASE("Bad schedules and binaries that are not weave tests are clear errors"
       {{"replay", dir.file("no-such-binary"), "--schedule", schedule.string()}, "no such file"},
       {{"replay", USER_TESTS, "no test has this name", "--schedule", schedule.string()},
        "no test of"},
-      {{"replay", USER_TESTS, "--schedule", "weave1:8:00:0.1"}, "5 tests of"},
+      {{"replay", USER_TESTS, "--schedule", "weave1:8:00:0.1"}, "8 tests of"},
       // Files that are no schedule: refused with their path, never read on and on or echoed.
       {{"replay", USER_TESTS, "--schedule", "/dev/zero"}, "/dev/zero is not a regular file"},
       {{"replay", USER_TESTS, "--schedule", dir.path()}, dir.path() + " is a directory"},
@@ -438,6 +438,33 @@ TEST_CASE("weave replay shows when the replayed run differs from the recorded on
   CHECK(r.code == 1);
   CHECK(has(r.out, "weave found a bug: Deadlock"));
   CHECK(has(r.out, "Warning: the replayed run differs from the recorded one"));
+}
+
+TEST_CASE("weave run reports a test that misbehaves as failed, and goes on", "[tools][run]") {
+  TempDir dir;
+  const std::string xml = dir.file("junit.xml");
+  const auto r = weave_tool({"run", USER_TESTS, "[trust]", "--iterations", "50", "--seed", "7",
+                             "--artifacts", dir.file("failures"), "--junit", xml},
+                            dir);
+  INFO(r.out);
+  CHECK(r.code == 1);
+  // Before: counted as "ok (no weave::check)".
+  CHECK(has(r.out, "FAILED   exits inside check"));
+  CHECK(has(r.out,
+            "weave::check() started but never finished: the process ended inside it "
+            "(exit status 0)"));
+  // Before: the whole run ended here, with no summary and no JUnit.
+  CHECK(has(r.out, "FAILED   spoils its trace"));
+  CHECK(has(r.out, "its trace (WEAVE_TRACE_OUT): not a weave trace (invalid JSON"));
+  // Before: the line was skipped, and the test passed.
+  CHECK(has(r.out, "FAILED   spoils its stats"));
+  CHECK(has(r.out, "line 3 of its WEAVE_STATS_OUT file is not a weave stats line"));
+  CHECK(has(r.out, "Deadlock audit deadlock"));
+  CHECK(has(r.out, "4 tests: 0 passed, 4 failed (1 bug)"));
+  const xml_check::Element doc = xml_check::parse(weave::tool::read_file(xml));
+  REQUIRE(doc.children.size() == 1);
+  CHECK(doc.children[0].attributes.at("tests") == "4");
+  CHECK(doc.children[0].attributes.at("failures") == "4");
 }
 
 TEST_CASE("GoogleTest binaries: weave run and weave replay", "[tools][gtest]") {
