@@ -127,7 +127,7 @@ class ReplayError : public Error {
 // Also read by check(), mostly for the `weave` tool: WEAVE_TIME_BUDGET (Config::time_budget:
 // 500ms, 30s, 5m, 1h; a bare number is seconds), WEAVE_SHRINK (a failing schedule: search for one
 // with fewer preemptions, save it to WEAVE_SHRINK_OUT, replay it), WEAVE_STATS_OUT (a file that
-// gets one JSON line per check()).
+// gets a JSON line when each check() starts and one when it ends).
 Result check(std::function<void()> body, Config config = {});
 Result replay(std::function<void()> body, std::string_view schedule);
 
