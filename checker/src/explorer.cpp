@@ -21,6 +21,7 @@
 #include "strategy/strategy.hpp"
 #include "tool_protocol.hpp"
 #include "weave/check.hpp"
+#include "weave/settings.hpp"
 
 namespace weave {
 
@@ -36,53 +37,67 @@ const char* env(const char* name) {
   return v != nullptr && *v != '\0' ? v : nullptr;
 }
 
-std::uint64_t env_number(const char* name, std::uint64_t fallback) {
+// A numeric WEAVE_* variable, `fallback` when unset: a whole number in [min, max] (the same
+// grammar as the weave tool's flags).
+std::uint64_t env_count(const char* name, std::uint64_t fallback, std::uint64_t min,
+                        std::uint64_t max) {
   const char* v = env(name);
-  if (v == nullptr) return fallback;
-  char* end = nullptr;
-  const unsigned long long n = std::strtoull(v, &end, 10);
-  if (end == v || *end != '\0') {
-    throw UsageError(fmt::format("{}={} is not a number", name, v));
-  }
-  return n;
+  return v == nullptr ? fallback : parse_count(name, v, min, max);
 }
 
 Strategy parse_strategy(std::string_view s) {
   if (const auto strategy = strategy_from_string(s)) return *strategy;
-  throw UsageError(fmt::format("WEAVE_STRATEGY={} is not one of random, pct, pos, dfs, dpor", s));
+  throw UsageError(
+      fmt::format("WEAVE_STRATEGY={} is not one of random, pct, pos, dfs, dpor", printable(s)));
 }
 
-// WEAVE_SHARD=i/n: 0 <= i < n.
-detail::Shard parse_shard(const char* v) {
-  detail::Shard shard;
-  const std::string s(v);
-  const auto slash = s.find('/');
-  char* end = nullptr;
-  bool ok = slash != std::string::npos && slash > 0 && slash + 1 < s.size();
-  if (ok) {
-    shard.index = std::strtoull(s.c_str(), &end, 10);
-    ok = end == s.c_str() + slash && std::isdigit(static_cast<unsigned char>(s[0]));
-  }
-  if (ok) {
-    shard.count = std::strtoull(s.c_str() + slash + 1, &end, 10);
-    ok = *end == '\0' && std::isdigit(static_cast<unsigned char>(s[slash + 1]));
-  }
-  if (!ok || shard.count == 0 || shard.index >= shard.count) {
-    throw UsageError(fmt::format(
-        "WEAVE_SHARD={} is not a shard: write i/n with 0 <= i < n (e.g. 0/4 ... 3/4)", v));
-  }
-  return shard;
-}
+constexpr int kMaxPreemptionBound = 1'000'000;
 
+// WEAVE_PREEMPTION_BOUND: -1 for none, or a bound.
 int env_bound(const char* name, int fallback) {
   const char* v = env(name);
   if (v == nullptr) return fallback;
-  char* end = nullptr;
-  const long n = std::strtol(v, &end, 10);
-  if (end == v || *end != '\0' || n < -1 || n > 1000000) {
-    throw UsageError(fmt::format("{}={} is not a bound (-1 for none, or 0, 1, 2 ...)", name, v));
+  if (std::string_view(v) == "-1") return -1;
+  try {
+    return static_cast<int>(parse_count(name, v, 0, kMaxPreemptionBound));
+  } catch (const UsageError& e) {
+    throw UsageError(std::string(e.what()) + ", or -1 for none");
   }
-  return static_cast<int>(n);
+}
+
+// The WEAVE_* variables over `config`, then the whole of it checked: a setting that cannot make
+// sense is a UsageError naming it, never a run that silently does something else.
+void read_settings(Config& config) {
+  if (const char* s = env("WEAVE_STRATEGY")) config.strategy = parse_strategy(s);
+  config.iterations = env_count("WEAVE_ITERATIONS", config.iterations, 1, UINT64_MAX);
+  if (const char* t = env("WEAVE_TIME_BUDGET")) {
+    config.time_budget = parse_duration("WEAVE_TIME_BUDGET", t);
+  }
+  config.seed = env_count("WEAVE_SEED", config.seed, 0, UINT64_MAX);  // 0: pick one
+  config.max_steps = env_count("WEAVE_MAX_STEPS", config.max_steps, 1, kMaxStepsLimit);
+  config.preemption_bound = env_bound("WEAVE_PREEMPTION_BOUND", config.preemption_bound);
+  if (const char* v = env("WEAVE_SHARD")) {
+    const Shard sh = parse_shard("WEAVE_SHARD", v);
+    config.shard_index = sh.index;
+    config.shard_count = sh.count;
+  }
+  if (config.iterations == 0) {
+    throw UsageError("Config::iterations is 0: no schedule would run, and nothing be checked");
+  }
+  if (config.max_steps == 0 || config.max_steps > kMaxStepsLimit) {
+    throw UsageError(
+        fmt::format("Config::max_steps is {}: use 1 to {}", config.max_steps, kMaxStepsLimit));
+  }
+  if (config.shard_count == 0 || config.shard_index >= config.shard_count) {
+    throw UsageError(
+        fmt::format("Config: shard {} of {} does not exist (0 <= shard_index < "
+                    "shard_count)",
+                    config.shard_index, config.shard_count));
+  }
+  if (config.preemption_bound < -1 || config.preemption_bound > kMaxPreemptionBound) {
+    throw UsageError(fmt::format("Config::preemption_bound is {}: use -1 (none) or 0 to {}",
+                                 config.preemption_bound, kMaxPreemptionBound));
+  }
 }
 
 bool quiet() { return env("WEAVE_QUIET") != nullptr; }
@@ -330,33 +345,15 @@ Result check(std::function<void()> body, Config config) {
     const std::uint32_t wanted = detail::schedule_check_number(schedule);
     if (wanted == 0 || wanted == site.number) {
       detail::SideRun::call_came();
-      if (replay_arg != nullptr) return detail::replay_for_tool(std::move(body), schedule);
+      if (replay_arg != nullptr) {
+        return detail::replay_for_tool(std::move(body), schedule, site.file_test());
+      }
       return detail::shrink_for_tool(body, schedule, site.file_test());
     }
     side_run.emplace(wanted, site.number, site.test);
   }
-  if (const char* s = env("WEAVE_STRATEGY")) config.strategy = parse_strategy(s);
-  config.iterations = env_number("WEAVE_ITERATIONS", config.iterations);
-  if (const char* t = env("WEAVE_TIME_BUDGET")) config.time_budget = detail::parse_time_budget(t);
-  config.seed = env_number("WEAVE_SEED", config.seed);
-  config.max_steps = env_number("WEAVE_MAX_STEPS", config.max_steps);
-  config.preemption_bound = env_bound("WEAVE_PREEMPTION_BOUND", config.preemption_bound);
-  if (const char* v = env("WEAVE_SHARD")) {
-    const detail::Shard sh = parse_shard(v);
-    config.shard_index = sh.index;
-    config.shard_count = sh.count;
-  }
-  if (config.shard_count == 0 || config.shard_index >= config.shard_count) {
-    throw UsageError(
-        fmt::format("Config: shard {} of {} does not exist (0 <= shard_index < "
-                    "shard_count)",
-                    config.shard_index, config.shard_count));
-  }
+  read_settings(config);
   const detail::Shard shard{config.shard_index, config.shard_count};
-  if (config.preemption_bound < -1) {
-    throw UsageError(fmt::format("Config::preemption_bound is {}: use -1 (none) or a bound >= 0",
-                                 config.preemption_bound));
-  }
   const std::string& test = site.label;
 
   const bool systematic = config.strategy == Strategy::DFS || config.strategy == Strategy::DPOR;
@@ -398,6 +395,7 @@ Result check(std::function<void()> body, Config config) {
   Runner runner(config);
   const auto start = std::chrono::steady_clock::now();
   detail::ProgressOut progress;
+  detail::StatsOut stats(result, test);
   std::optional<Bug> inversion;
   // Sampling strategies number their schedules: shard i of n runs those with k % n == i. The
   // systematic ones split their tree themselves, and count only their own schedules.
@@ -473,23 +471,22 @@ Result check(std::function<void()> body, Config config) {
     result.coverage += fmt::format("; shard {}/{}", shard.index, shard.count);
   }
   progress.finish(result.schedules);
-  detail::append_stats(result, test, std::chrono::steady_clock::now() - start);
+  stats.finish();
   detail::note_replay_command(result.bug ? result.bug->replay_command : std::string());
   return result;
 }
 
 Result replay(std::function<void()> body, std::string_view schedule) {
-  const std::string text = detail::load_schedule_argument(schedule);
-  detail::Schedule s = detail::parse_schedule(text);
+  const detail::Schedule s = detail::load_schedule_argument(schedule).schedule;
   Config config;
   config.spurious_wakeups = s.spurious_wakeups;
   config.detect_races = !s.races_off;
   // A livelock stops at the step where it was recorded; anything else may run a little longer
   // than recorded before a difference is reported.
-  config.max_steps =
-      s.livelock
-          ? s.steps - 1
-          : env_number("WEAVE_MAX_STEPS", std::max<std::uint64_t>(config.max_steps, s.steps + 1));
+  config.max_steps = s.livelock ? s.steps - 1
+                                : env_count("WEAVE_MAX_STEPS",
+                                            std::max<std::uint64_t>(config.max_steps, s.steps + 1),
+                                            1, kMaxStepsLimit);
   auto strategy = detail::make_replay_strategy(s.choices);
   strategy->new_execution();
   detail::OverflowReporting overflow_reporting;

@@ -128,9 +128,9 @@ std::string trace_json(const Bug* bug, const std::vector<Step>& trace, const std
   if (bug != nullptr) {
     out += fmt::format(
         "  \"bug\": {{\"kind\": \"{}\", \"message\": \"{}\", \"schedule\": \"{}\", "
-        "\"failing_step\": {}, \"involved\": \"{}\"}},\n",
+        "\"failing_step\": {}, \"involved\": \"{}\", \"nondeterminism\": \"{}\"}},\n",
         to_string(bug->kind), json_escape(bug->message), json_escape(bug->schedule),
-        bug->failing_step, json_escape(bug->involved));
+        bug->failing_step, json_escape(bug->involved), json_escape(bug->nondeterminism));
   }
   out += "  \"steps\": [\n";
   for (std::size_t i = 0; i < trace.size(); ++i) {

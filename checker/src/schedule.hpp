@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace weave::detail {
@@ -30,11 +31,38 @@ struct Schedule {
   std::vector<std::uint32_t> choices;
 };
 
+// A run records at most three choices per step: the decision after the step and, when the step
+// blocks, a spurious-wakeup draw and a second decision. A token with more was not recorded by a
+// run, and is refused before anything is allocated for it.
+inline constexpr std::uint64_t kMaxChoicesPerStep = 3;
+// The largest schedule file weave reads (one it saves is a few hundred bytes; a token of a run
+// of a million steps fits in a few MiB).
+inline constexpr std::uintmax_t kMaxScheduleFileBytes = 16u << 20;
+
 std::string encode_schedule(const Schedule& s);
-// Parses a token, or the contents of a schedule file (its `schedule:` line); throws
-// weave::ReplayError with a clear message when malformed.
-Schedule parse_schedule(std::string_view text);
-// A token, or a path to a schedule file: returns the token.
-std::string load_schedule_argument(std::string_view token_or_path);
+// Parses a token; throws weave::ReplayError with a clear message when it is malformed or claims
+// more than a run can use (more than kMaxStepsLimit steps, more than kMaxChoicesPerStep choices
+// per step). `file`, when not empty, is the schedule file the token came from: errors name it.
+Schedule parse_schedule(std::string_view token, std::string_view file = {});
+
+// A schedule as WEAVE_REPLAY, WEAVE_SHRINK, weave::replay and `weave replay` take it: a token, or
+// the path of a schedule file as check() saves it:
+//
+//   # weave schedule: ...             comment lines start with '#'; blank lines are skipped
+//   weave-schedule 1                  the format, required: this weave reads version 1
+//   test: bank_transfer               `key: value` lines: test, bug, message, strategy, seed,
+//   schedule: weave1:8:fc29...:0x2    schedule (the token, required), shrunk ...
+struct ScheduleArgument {
+  Schedule schedule;
+  std::string token;  // the token, as given or as the file's `schedule:` line says
+  std::string file;   // the file it was read from; empty for a token
+  std::vector<std::pair<std::string, std::string>> fields;  // a file's `key: value` lines
+  // The value of a file's first `key:` line; "" when there is none.
+  std::string field(std::string_view key) const;
+};
+// Reads (a file) and parses it. A ReplayError that names the file when it is missing, not a
+// regular file, larger than kMaxScheduleFileBytes, empty, binary, without the `weave-schedule 1`
+// header (or of another version), without a `schedule:` line, or when its token is malformed.
+ScheduleArgument load_schedule_argument(std::string_view token_or_path);
 
 }  // namespace weave::detail

@@ -16,6 +16,7 @@
 #include "schedule.hpp"
 #include "strategy/guided.hpp"
 #include "tool_protocol.hpp"
+#include "weave/settings.hpp"
 
 namespace weave::detail {
 
@@ -321,8 +322,8 @@ Result shrink_for_tool(const std::function<void()>& body, std::string_view token
                        const std::string& test) {
   std::string text;
   try {
-    text = load_schedule_argument(token_or_file);
-    (void)parse_schedule(text);
+    check_schedule_test(token_or_file, test);
+    text = load_schedule_argument(token_or_file).token;
   } catch (const ReplayError& e) {
     write_replay_error(e.what());
     throw;
@@ -331,7 +332,8 @@ Result shrink_for_tool(const std::function<void()>& body, std::string_view token
   limits.replays = static_cast<std::uint64_t>(-1);
   limits.steps = static_cast<std::uint64_t>(-1);
   const char* budget = env_value("WEAVE_TIME_BUDGET");
-  limits.time = budget != nullptr ? parse_time_budget(budget) : Duration(std::chrono::seconds(60));
+  limits.time = budget != nullptr ? parse_duration("WEAVE_TIME_BUDGET", budget)
+                                  : Duration(std::chrono::seconds(60));
   std::optional<Shrunk> r;
   {
     OverflowReporting overflow_reporting;
@@ -340,7 +342,7 @@ Result shrink_for_tool(const std::function<void()>& body, std::string_view token
     r = shrink_schedule(body, config, pool, text, limits);
   }
   // Not failing (or not fitting the program): what a replay says about it is the answer.
-  if (!r) return replay_for_tool(body, token_or_file);
+  if (!r) return replay_for_tool(body, token_or_file, test);
 
   const std::filesystem::path file = shrunk_file(token_or_file, *r);
   std::ofstream out(file);
@@ -370,7 +372,7 @@ Result shrink_for_tool(const std::function<void()>& body, std::string_view token
                  plural(r->shrunk_steps, "step").c_str(), r->shrunk.c_str(),
                  out ? "saved to" : "could not save it to", file.c_str());
   }
-  Result result = replay_for_tool(body, r->shrunk);
+  Result result = replay_for_tool(body, r->shrunk, test);
   if (result.bug && out) result.bug->schedule_file = file.string();
   return result;
 }

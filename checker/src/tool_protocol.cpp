@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <atomic>
-#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -12,6 +11,7 @@
 
 #include "report.hpp"
 #include "schedule.hpp"
+#include "weave/settings.hpp"
 
 namespace weave::detail {
 
@@ -20,47 +20,42 @@ const char* env_value(const char* name) noexcept {
   return v != nullptr && *v != '\0' ? v : nullptr;
 }
 
-Duration parse_time_budget(std::string_view text) {
-  double value = 0;
-  const char* end = text.data() + text.size();
-  auto [unit, ec] = std::from_chars(text.data(), end, value);
-  const std::string_view suffix(unit, static_cast<std::size_t>(end - unit));
-  double seconds_per_unit = 0;
-  if (suffix.empty() || suffix == "s") {
-    seconds_per_unit = 1;
-  } else if (suffix == "ms") {
-    seconds_per_unit = 1e-3;
-  } else if (suffix == "m" || suffix == "min") {
-    seconds_per_unit = 60;
-  } else if (suffix == "h") {
-    seconds_per_unit = 3600;
-  }
-  if (ec != std::errc() || unit == text.data() || seconds_per_unit == 0 || value <= 0) {
-    throw UsageError(fmt::format(
-        "WEAVE_TIME_BUDGET={} is not a duration (a positive number with ms, s, m or h; a bare "
-        "number is seconds)",
-        text));
-  }
-  return std::chrono::duration<double>(value * seconds_per_unit);
-}
-
-void append_stats(const Result& result, const std::string& test, std::chrono::nanoseconds elapsed) {
-  if (SideRun::active()) return;
-  const char* path = env_value("WEAVE_STATS_OUT");
-  if (path == nullptr) return;
-  std::ofstream out(path, std::ios::app);
+StatsOut::StatsOut(const Result& result, std::string test)
+    : result_(result),
+      test_(std::move(test)),
+      path_(SideRun::active() ? nullptr : env_value("WEAVE_STATS_OUT")),
+      start_(std::chrono::steady_clock::now()) {
+  if (path_ == nullptr) return;
+  std::ofstream out(path_, std::ios::app);
   if (!out) {
-    std::fprintf(stderr, "weave: cannot write WEAVE_STATS_OUT=%s\n", path);
+    std::fprintf(stderr, "weave: cannot write WEAVE_STATS_OUT=%s\n", path_);
+    path_ = nullptr;
     return;
   }
+  out << fmt::format("{{\"event\": \"start\", \"test\": \"{}\"}}\n", json_escape(test_));
+}
+
+StatsOut::~StatsOut() {
+  try {
+    finish();
+  } catch (...) {
+    // Already unwinding from check(): its own exception is the one to report.
+  }
+}
+
+void StatsOut::finish() {
+  if (path_ == nullptr) return;
+  const char* path = std::exchange(path_, nullptr);
+  std::ofstream out(path, std::ios::app);
+  const Result& r = result_;
   const std::string bug =
-      result.bug ? fmt::format("\"{}\"", to_string(result.bug->kind)) : std::string("null");
+      r.bug ? fmt::format("\"{}\"", to_string(r.bug->kind)) : std::string("null");
   out << fmt::format(
       "{{\"test\": \"{}\", \"schedules\": {}, \"steps\": {}, \"seconds\": {:.6f}, \"bug\": {}, "
       "\"schedule_file\": \"{}\"}}\n",
-      json_escape(test), result.schedules, result.steps,
-      std::chrono::duration<double>(elapsed).count(), bug,
-      result.bug ? json_escape(result.bug->schedule_file) : std::string());
+      json_escape(test_), r.schedules, r.steps,
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count(), bug,
+      r.bug ? json_escape(r.bug->schedule_file) : std::string());
 }
 
 namespace {
@@ -112,10 +107,21 @@ std::string take_replay_command() {
 
 std::uint32_t schedule_check_number(std::string_view token_or_file) noexcept {
   try {
-    return parse_schedule(load_schedule_argument(token_or_file)).check;
+    return load_schedule_argument(token_or_file).schedule.check;
   } catch (...) {
     return 0;
   }
+}
+
+void check_schedule_test(std::string_view token_or_file, const std::string& test) {
+  const ScheduleArgument arg = load_schedule_argument(token_or_file);
+  const std::string saved_by = arg.field("test");
+  if (arg.file.empty() || test.empty() || saved_by.empty() || saved_by == test) return;
+  throw ReplayError(fmt::format(
+      "the schedule file {} was saved by test '{}', but this is test '{}': replay it with that "
+      "test (to run its schedule here anyway, give its token, the `schedule:` line, instead of "
+      "the file)",
+      printable(arg.file, 300), printable(saved_by), printable(test)));
 }
 
 SideRun::SideRun(std::uint32_t wanted, std::uint32_t number, const std::string& test) {
@@ -191,8 +197,10 @@ void write_replay_error(const std::string& message) {
       json_escape(message)));
 }
 
-Result replay_for_tool(std::function<void()> body, std::string_view schedule) {
+Result replay_for_tool(std::function<void()> body, std::string_view schedule,
+                       const std::string& test) {
   try {
+    check_schedule_test(schedule, test);
     return replay(std::move(body), schedule);
   } catch (const ReplayError& e) {
     write_replay_error(e.what());

@@ -2,14 +2,20 @@
 // What check() and the `weave` tool (tools/weave) tell each other through the environment, beyond
 // WEAVE_REPLAY and WEAVE_TRACE_OUT:
 //
-//   WEAVE_TIME_BUDGET=T   Config::time_budget: 500ms, 30s, 5m, 1h (a bare number is seconds)
-//   WEAVE_STATS_OUT=FILE  every check() appends one JSON line: the test, the schedules and steps
-//                         it ran, its wall time and the bug it found (null when none)
+//   WEAVE_TIME_BUDGET=T   Config::time_budget: 500ms, 30s, 5m, 1h (a bare number is seconds;
+//                         see weave/settings.hpp, whose parsers the tool's flags share)
+//   WEAVE_STATS_OUT=FILE  every check() appends a JSON line when its search starts,
+//                         {"event": "start", "test": ...}, and one when it ends (also by an
+//                         exception): the test, the schedules and steps it ran, its wall time and
+//                         the bug it found (null when none). A start without an end tells the
+//                         tool that the process ended inside check() (exit() or _Exit() in the
+//                         body): that test has not passed.
 //   WEAVE_PROGRESS_OUT=FILE  the schedules this process has explored so far (every check()
 //                         summed), one number, rewritten (write and rename) at most every 200 ms
 //                         while a check() explores and when it ends: `weave run` shows it live
 //   a replay that fails   with WEAVE_REPLAY, a ReplayError (a malformed schedule, one that no
-//                         longer fits) is written to WEAVE_TRACE_OUT as {"outcome":
+//                         longer fits, a schedule file saved by another test than the running
+//                         one) is written to WEAVE_TRACE_OUT as {"outcome":
 //                         "replay_error", "error": ...}: the tool tells a bad schedule from a
 //                         binary that never ran weave::check by whether that file appears.
 //   which check() call    a schedule belongs to the n-th check() call of its test (the token's
@@ -30,11 +36,22 @@ namespace weave::detail {
 // The value of an environment variable; null when unset or empty.
 const char* env_value(const char* name) noexcept;
 
-// Parses a WEAVE_TIME_BUDGET value; throws UsageError naming the variable when malformed.
-Duration parse_time_budget(std::string_view text);
+// WEAVE_STATS_OUT for one check(): writes the start line at once, and `result`'s line at
+// finish(), or when destroyed without it (check() ended by an exception).
+class StatsOut {
+ public:
+  StatsOut(const Result& result, std::string test);
+  ~StatsOut();
+  StatsOut(const StatsOut&) = delete;
+  StatsOut& operator=(const StatsOut&) = delete;
+  void finish();
 
-// Appends `result`'s line to WEAVE_STATS_OUT, when set.
-void append_stats(const Result& result, const std::string& test, std::chrono::nanoseconds elapsed);
+ private:
+  const Result& result_;
+  std::string test_;
+  const char* path_;
+  std::chrono::steady_clock::time_point start_;
+};
 
 // WEAVE_PROGRESS_OUT for one check(): `update` after each schedule it counts, `finish` at its end.
 class ProgressOut {
@@ -58,8 +75,15 @@ void write_trace_out(const std::string& json);
 // Writes a ReplayError's message to WEAVE_TRACE_OUT, when set.
 void write_replay_error(const std::string& message);
 
-// replay(), which on a ReplayError also writes that error to WEAVE_TRACE_OUT before rethrowing.
-Result replay_for_tool(std::function<void()> body, std::string_view schedule);
+// Under WEAVE_REPLAY or WEAVE_SHRINK: a schedule file saved by another test than `test`, the
+// running one (empty: unknown), is a ReplayError naming both. A token carries no test: it runs
+// wherever it is given.
+void check_schedule_test(std::string_view token_or_file, const std::string& test);
+
+// check_schedule_test(), then replay(); a ReplayError is also written to WEAVE_TRACE_OUT before
+// it is rethrown.
+Result replay_for_tool(std::function<void()> body, std::string_view schedule,
+                       const std::string& test);
 
 // The replay command of the latest check() that found a bug, and forgets it (empty: none since the
 // last call). The Catch2 integration prints it unwrapped when an assertion fails.

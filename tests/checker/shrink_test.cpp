@@ -11,6 +11,7 @@
 #include <weave/weave.hpp>
 
 #include "detect_support.hpp"
+#include "env_var.hpp"
 #include "test_again.hpp"
 
 using detect_support::contains;
@@ -63,20 +64,6 @@ std::string read(const std::filesystem::path& p) {
   ss << in.rdbuf();
   return ss.str();
 }
-
-// Sets an environment variable for one scope.
-class EnvVar {
- public:
-  EnvVar(const char* name, const std::string& value) : name_(name) {
-    ::setenv(name, value.c_str(), 1);
-  }
-  ~EnvVar() { ::unsetenv(name_); }
-  EnvVar(const EnvVar&) = delete;
-  EnvVar& operator=(const EnvVar&) = delete;
-
- private:
-  const char* name_;
-};
 
 const weave::Step& failing_step(const weave::Bug& bug) {
   return bug.trace.at(bug.failing_step - 1);
@@ -200,10 +187,26 @@ TEST_CASE("WEAVE_TIME_BUDGET and WEAVE_STATS_OUT", "[checker][env]") {
     REQUIRE_THAT(weave::check(abba, random_walk(1)), FindsBug(BugKind::Deadlock));
   }
   const std::string text = read(stats);
+  // A line when each check() starts, and its stats when it ends: a start with no end tells the
+  // weave tool that the process ended inside check().
+  CHECK(text.rfind("{\"event\": \"start\", \"test\": \"stats \\\"quoted\\\"\"}\n", 0) == 0);
   CHECK(contains(text, "{\"test\": \"stats \\\"quoted\\\"\", \"schedules\": 25, "));
   CHECK(contains(text, "\"bug\": null"));
   CHECK(contains(text, "\"bug\": \"Deadlock\""));
-  CHECK(std::count(text.begin(), text.end(), '\n') == 2);
+  CHECK(std::count(text.begin(), text.end(), '\n') == 4);
+
+  // A check() that ends by an exception still writes its end.
+  std::filesystem::remove(stats);
+  {
+    EnvVar s("WEAVE_STATS_OUT", stats.string());
+    auto c = random_walk(9);
+    c.iterations = 5;
+    c.on_schedule = [](std::string_view, bool) { throw std::runtime_error("stop"); };
+    CHECK_THROWS_WITH(weave::check(clean, c), "stop");
+  }
+  const std::string thrown = read(stats);
+  CHECK(std::count(thrown.begin(), thrown.end(), '\n') == 2);
+  CHECK(contains(thrown, "\"schedules\": 1"));
 }
 
 TEST_CASE("WEAVE_PROGRESS_OUT says how many schedules this process has explored so far",

@@ -37,7 +37,7 @@ TraceStep step(std::uint64_t index, std::uint32_t thread, const std::string& op,
 Trace sample() {
   Trace t;
   t.outcome = "bug";
-  t.bug = TraceBug{"Deadlock", "Deadlock: stuck", "weave1:1:0:", "", 7};
+  t.bug = TraceBug{"Deadlock", "Deadlock: stuck", "weave1:1:0:", "", 7, ""};
   t.steps = {
       step(1, 0, "acquire", "Lock l"),
       step(2, 1, "acquire", "Lock l"),

@@ -153,6 +153,14 @@ TEST_CASE("Bad schedules and binaries that are not weave tests are clear errors"
           "[tools][replay]") {
   TempDir dir;
   const fs::path schedule = failing_schedule(dir);
+  const std::string token = token_in(schedule);
+  const std::string binary = dir.file("binary.schedule");
+  std::ofstream(binary) << std::string(
+      "\x7f"
+      "ELF\x02\x01\x1b[2J\0\0",
+      11);
+  const std::string newer = dir.file("newer.schedule");
+  std::ofstream(newer) << "weave-schedule 2\ntest: transfers deadlock\nschedule: weave2:1:0:0\n";
   struct Case {
     std::vector<std::string> args;
     std::string says;
@@ -160,14 +168,21 @@ TEST_CASE("Bad schedules and binaries that are not weave tests are clear errors"
   const std::vector<Case> cases = {
       {{"replay", USER_TESTS, "--schedule", "weave1:8:zz:0.1"}, "malformed schedule"},
       {{"replay", USER_TESTS, "--schedule", dir.file("missing.schedule")}, "cannot read schedule"},
-      {{"replay", USER_TESTS, "counting is safe", "--schedule", schedule.string()}, "does not fit"},
-      {{"replay", USER_TESTS, "plain arithmetic", "--schedule", schedule.string()},
-       "ran no weave::check"},
+      // (A token names no test: it runs on the one named, and the test says whether it fits.)
+      {{"replay", USER_TESTS, "counting is safe", "--schedule", token}, "does not fit"},
+      {{"replay", USER_TESTS, "plain arithmetic", "--schedule", token}, "ran no weave::check"},
       {{"replay", WEAVE_TOOL, "--schedule", schedule.string()}, "is not a weave test binary"},
       {{"replay", dir.file("no-such-binary"), "--schedule", schedule.string()}, "no such file"},
       {{"replay", USER_TESTS, "no test has this name", "--schedule", schedule.string()},
        "no test of"},
-      {{"replay", USER_TESTS, "--schedule", "weave1:8:00:0.1"}, "4 tests of"},
+      {{"replay", USER_TESTS, "--schedule", "weave1:8:00:0.1"}, "8 tests of"},
+      // Files that are no schedule: refused with their path, never read on and on or echoed.
+      {{"replay", USER_TESTS, "--schedule", "/dev/zero"}, "/dev/zero is not a regular file"},
+      {{"replay", USER_TESTS, "--schedule", dir.path()}, dir.path() + " is a directory"},
+      {{"replay", USER_TESTS, "--schedule", binary}, binary + " holds binary data"},
+      {{"shrink", USER_TESTS, "--schedule", newer}, "was saved by a newer weave"},
+      {{"run", USER_TESTS, "--iterations", "-5"}, "--iterations -5: expected a whole number"},
+      {{"run", USER_TESTS, "--seed", "99999999999999999999"}, "--seed 99999999999999999999"},
       {{"replay", USER_TESTS}, "--schedule FILE|TOKEN is required"},
       {{"shrink", USER_TESTS, "--schedule", "weave1:1:0:q"}, "malformed schedule"},
       {{"explain", dir.file("missing.json")}, "no such file"},
@@ -187,6 +202,7 @@ TEST_CASE("Bad schedules and binaries that are not weave tests are clear errors"
     CHECK(r.code == 2);
     CHECK(has(r.out, c.says));
     CHECK(r.out.rfind("weave: ", 0) == 0);  // one error line, not a crash
+    CHECK(r.out.find('\x1b') == std::string::npos);
   }
 }
 
@@ -356,6 +372,99 @@ TEST_CASE("weave shrink saves a schedule with no more preemptions that still dea
   const auto again = weave_tool({"replay", USER_TESTS, "--schedule", out}, dir);
   CHECK(again.code == 1);
   CHECK(has(again.out, "weave found a bug: Deadlock"));
+}
+
+TEST_CASE("A schedule file runs only on the test that saved it, and shrink keeps to its own files",
+          "[tools][replay][shrink]") {
+  TempDir dir;
+  const fs::path schedule = failing_schedule(dir);  // saved by "transfers deadlock"
+  const fs::path own_shrunk = fs::path(schedule).replace_extension(".shrunk.schedule");
+  const fs::path other_shrunk = schedule.parent_path() / "audit_deadlock.shrunk.schedule";
+  for (const char* command : {"replay", "shrink"}) {
+    const auto r = weave_tool({command, USER_TESTS, "audit deadlock", "--schedule", schedule}, dir);
+    INFO(r.out);
+    CHECK(r.code == 2);
+    CHECK(has(r.out,
+              "was saved by test 'transfers deadlock', but this would run it on 'audit "
+              "deadlock'"));
+    CHECK(has(r.out, std::string("Run `weave ") + command + " " + USER_TESTS + " --schedule "));
+    CHECK(has(r.out, "--any-test"));
+  }
+  // Before: shrink ran the other test and saved its result as this test's shrunk schedule.
+  CHECK_FALSE(fs::exists(own_shrunk));
+
+  // On purpose (a renamed test, say): the other test runs it, and its shrunk schedule is its own.
+  const auto replayed = weave_tool(
+      {"replay", USER_TESTS, "audit deadlock", "--schedule", schedule, "--any-test"}, dir);
+  INFO(replayed.out);
+  CHECK(replayed.code == 1);
+  CHECK(has(replayed.out, "weave replay: audit deadlock"));
+  const auto shrunk = weave_tool(
+      {"shrink", USER_TESTS, "audit deadlock", "--schedule", schedule, "--any-test"}, dir);
+  INFO(shrunk.out);
+  CHECK(shrunk.code == 1);
+  CHECK(has(shrunk.out, "saved to " + other_shrunk.string()));
+  CHECK(has(weave::tool::read_file(other_shrunk), "test: audit deadlock\n"));
+  CHECK_FALSE(fs::exists(own_shrunk));
+
+  // --out replaces a schedule file of the same test, nothing else.
+  const std::string notes = dir.file("notes.txt");
+  std::ofstream(notes) << "keep me\n";
+  for (const std::string& out : {notes, other_shrunk.string()}) {
+    const auto r = weave_tool({"shrink", USER_TESTS, "--schedule", schedule, "--out", out}, dir);
+    INFO(r.out);
+    CHECK(r.code == 2);
+    CHECK(has(r.out, "weave shrink does not replace"));
+  }
+  CHECK(weave::tool::read_file(notes) == "keep me\n");
+  CHECK(has(weave::tool::read_file(other_shrunk), "test: audit deadlock\n"));
+  for (int twice = 0; twice < 2; ++twice) {
+    const auto r = weave_tool({"shrink", USER_TESTS, "--schedule", schedule}, dir);
+    INFO(r.out);
+    CHECK(r.code == 1);
+    CHECK(has(weave::tool::read_file(own_shrunk), "test: transfers deadlock\n"));
+  }
+}
+
+TEST_CASE("weave replay shows when the replayed run differs from the recorded one",
+          "[tools][replay]") {
+  TempDir dir;
+  std::string token = token_in(failing_schedule(dir));
+  // The same choices with another trace hash: the recorded run was another one.
+  const auto colon = token.find(':', 7);
+  token.replace(colon + 1, 16, std::string(16, '0'));
+  const auto r = weave_tool({"replay", USER_TESTS, "transfers deadlock", "--schedule", token}, dir);
+  INFO(r.out);
+  CHECK(r.code == 1);
+  CHECK(has(r.out, "weave found a bug: Deadlock"));
+  CHECK(has(r.out, "Warning: the replayed run differs from the recorded one"));
+}
+
+TEST_CASE("weave run reports a test that misbehaves as failed, and goes on", "[tools][run]") {
+  TempDir dir;
+  const std::string xml = dir.file("junit.xml");
+  const auto r = weave_tool({"run", USER_TESTS, "[trust]", "--iterations", "50", "--seed", "7",
+                             "--artifacts", dir.file("failures"), "--junit", xml},
+                            dir);
+  INFO(r.out);
+  CHECK(r.code == 1);
+  // Before: counted as "ok (no weave::check)".
+  CHECK(has(r.out, "FAILED   exits inside check"));
+  CHECK(has(r.out,
+            "weave::check() started but never finished: the process ended inside it "
+            "(exit status 0)"));
+  // Before: the whole run ended here, with no summary and no JUnit.
+  CHECK(has(r.out, "FAILED   spoils its trace"));
+  CHECK(has(r.out, "its trace (WEAVE_TRACE_OUT): not a weave trace (invalid JSON"));
+  // Before: the line was skipped, and the test passed.
+  CHECK(has(r.out, "FAILED   spoils its stats"));
+  CHECK(has(r.out, "line 3 of its WEAVE_STATS_OUT file is not a weave stats line"));
+  CHECK(has(r.out, "Deadlock audit deadlock"));
+  CHECK(has(r.out, "4 tests: 0 passed, 4 failed (1 bug)"));
+  const xml_check::Element doc = xml_check::parse(weave::tool::read_file(xml));
+  REQUIRE(doc.children.size() == 1);
+  CHECK(doc.children[0].attributes.at("tests") == "4");
+  CHECK(doc.children[0].attributes.at("failures") == "4");
 }
 
 TEST_CASE("GoogleTest binaries: weave run and weave replay", "[tools][gtest]") {

@@ -2,11 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
-#include <charconv>
 #include <cstdio>
 
-#include "tool_protocol.hpp"
 #include "weave/errors.hpp"
 
 namespace weave::tool {
@@ -82,46 +81,30 @@ std::optional<Args> parse_command(std::span<const std::string> args, const Comma
 
 std::uint64_t parse_count(std::string_view option, std::string_view text, std::uint64_t min,
                           std::uint64_t max) {
-  std::uint64_t v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || v < min || v > max) {
-    throw ToolError(
-        fmt::format("{} {}: expected a whole number from {} to {}", option, text, min, max));
+  try {
+    return weave::parse_count(option, text, min, max);
+  } catch (const UsageError& e) {
+    throw ToolError(e.what());
   }
-  return v;
 }
 
 std::chrono::milliseconds parse_duration(std::string_view option, std::string_view text) {
   try {
-    // The checker reads WEAVE_TIME_BUDGET with the same grammar: one parser for both.
-    const Duration d = detail::parse_time_budget(text);
+    const Duration d = weave::parse_duration(option, text);
     return std::max(std::chrono::milliseconds(1),
                     std::chrono::duration_cast<std::chrono::milliseconds>(
                         static_cast<std::chrono::nanoseconds>(d)));
-  } catch (const UsageError&) {
-    throw ToolError(fmt::format(
-        "{} {}: expected a duration such as 500ms, 30s, 5m or 1h (a bare number is seconds)",
-        option, text));
+  } catch (const UsageError& e) {
+    throw ToolError(e.what());
   }
 }
 
 Shard parse_shard(std::string_view text) {
-  const auto slash = text.find('/');
-  Shard s;
-  std::uint64_t* parts[] = {&s.index, &s.count};
-  const std::string_view fields[] = {text.substr(0, slash),
-                                     slash == std::string_view::npos ? "" : text.substr(slash + 1)};
-  bool ok = slash != std::string_view::npos;
-  for (int i = 0; i < 2 && ok; ++i) {
-    auto [end, ec] =
-        std::from_chars(fields[i].data(), fields[i].data() + fields[i].size(), *parts[i]);
-    ok = !fields[i].empty() && ec == std::errc() && end == fields[i].data() + fields[i].size();
+  try {
+    return weave::parse_shard("--shard", text);
+  } catch (const UsageError& e) {
+    throw ToolError(e.what());
   }
-  if (!ok || s.count == 0 || s.index >= s.count) {
-    throw ToolError(fmt::format(
-        "--shard {}: expected i/n with 0 <= i < n (part i, counted from 0, of n parts)", text));
-  }
-  return s;
 }
 
 std::optional<std::string> shard_for(const std::optional<Shard>& shard, std::uint64_t jobs,

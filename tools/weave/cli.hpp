@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "weave/settings.hpp"
+
 namespace weave::tool {
 
 // Exit statuses of every subcommand.
@@ -59,17 +61,15 @@ struct Command {
 // positional arguments, or a required option missing, is a ToolError.
 std::optional<Args> parse_command(std::span<const std::string> args, const Command& command);
 
+// The parsers of weave/settings.hpp (one grammar for the flags and the WEAVE_* variables), with
+// their errors as ToolErrors.
 // "--jobs 4": a whole number in [min, max].
 std::uint64_t parse_count(std::string_view option, std::string_view text, std::uint64_t min,
                           std::uint64_t max);
 // "--time-budget 30s": a positive duration with ms, s, m or h (a bare number is seconds).
 std::chrono::milliseconds parse_duration(std::string_view option, std::string_view text);
-
-// A shard of a search: part `index` (from 0) of `count`.
-struct Shard {
-  std::uint64_t index = 0, count = 1;
-};
 // "--shard 2/4"; 0 <= i < n.
+using weave::Shard;
 Shard parse_shard(std::string_view text);
 
 // The WEAVE_SHARD of the process that runs part `part` (of `jobs`) of a test: part k of shard i/n

@@ -209,7 +209,9 @@ double Json::number(double fallback) const {
 
 std::uint64_t Json::count(std::uint64_t fallback) const {
   const double* d = std::get_if<double>(&v_);
-  return d != nullptr && *d >= 0 ? static_cast<std::uint64_t>(*d) : fallback;
+  // Only a whole number that fits: converting anything else would be undefined.
+  const bool whole = d != nullptr && *d >= 0 && *d < 0x1p64 && std::floor(*d) == *d;
+  return whole ? static_cast<std::uint64_t>(*d) : fallback;
 }
 
 const Json::Array& Json::array() const {

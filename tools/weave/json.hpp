@@ -25,7 +25,8 @@ class Json {
   bool is_object() const { return std::holds_alternative<Object>(v_); }
   // The member `key`, or null when this is not an object or has no such member.
   const Json& operator[](std::string_view key) const;
-  // Typed reads; a value of another type gives the fallback.
+  // Typed reads; a value of another type (for count(), anything but a whole number that fits in
+  // 64 bits) gives the fallback.
   std::string str(std::string fallback = {}) const;
   double number(double fallback = 0) const;
   std::uint64_t count(std::uint64_t fallback = 0) const;

@@ -8,6 +8,7 @@
 #include "cli.hpp"
 #include "schedule.hpp"
 #include "weave/check.hpp"
+#include "weave/settings.hpp"
 
 namespace weave::tool {
 
@@ -29,23 +30,44 @@ std::string tail(const std::string& output, std::size_t lines) {
 
 }  // namespace
 
-ScheduleArg load_schedule(const std::string& arg) {
+std::string ScheduleArg::field(std::string_view key) const {
+  for (const auto& [k, v] : fields) {
+    if (k == key) return v;
+  }
+  return {};
+}
+
+ScheduleArg load_schedule(const std::string& arg, std::string_view option) {
   ScheduleArg out;
-  std::error_code ec;
-  out.is_file = std::filesystem::exists(arg, ec);
   try {
     // The checker's own reader: the tool refuses exactly what a replay would refuse.
-    const std::string text = detail::load_schedule_argument(arg);
-    out.token = detail::encode_schedule(detail::parse_schedule(text));
-    std::istringstream lines(text);
-    for (std::string line; std::getline(lines, line);) {
-      if (line.rfind("test: ", 0) == 0) out.test = line.substr(6);
-    }
+    detail::ScheduleArgument loaded = detail::load_schedule_argument(arg);
+    out.token = detail::encode_schedule(loaded.schedule);
+    out.file = std::move(loaded.file);
+    out.fields = std::move(loaded.fields);
+    out.test = out.field("test");
   } catch (const ReplayError& e) {
-    throw ToolError(fmt::format("--schedule: {}", e.what()));
+    throw ToolError(fmt::format("{}: {}", option, e.what()));
   }
-  out.value = out.is_file ? std::filesystem::absolute(arg).string() : out.token;
+  out.value = out.is_file() ? std::filesystem::absolute(out.file).string() : out.token;
   return out;
+}
+
+std::string test_for_schedule(const TestBinary& binary, const std::string& filter,
+                              ScheduleArg& schedule, bool any_test, std::string_view command) {
+  const std::string test = pick_one_test(binary, filter, schedule.test);
+  if (schedule.test.empty() || test == schedule.test) return test;
+  if (!any_test) {
+    throw ToolError(fmt::format(
+        "{}: the schedule file {} was saved by test '{}', but this would run it on '{}'. Run "
+        "`weave {} {} --schedule {}` (the file names its test), or add --any-test to run it on "
+        "'{}' anyway",
+        command, printable(schedule.file, 300), printable(schedule.test), printable(test), command,
+        binary.path(), printable(schedule.file, 300), printable(test)));
+  }
+  // The token names no test: the checker runs it wherever it is given.
+  schedule.value = schedule.token;
+  return test;
 }
 
 OneRun run_one_test(const TestBinary& binary, const std::string& test,

@@ -20,10 +20,13 @@ WEAVE_REPLAY, and prints its trace: one row per step, one column per thread, eac
 operation, object and file:line, the failing step marked >>.
 
 FILTER selects the test (a Catch2 test name or pattern, a GoogleTest filter); without it, the
-test a schedule file names, or the binary's only test.
+test a schedule file names, or the binary's only test. A schedule file saved by another test than
+the one selected is refused (a schedule fits the test that recorded it).
 
 options:
   --schedule FILE|TOKEN   the schedule to run (required)
+  --any-test              run a schedule file on the test FILTER selects even though another
+                          test saved it (after a rename, say)
   --trace-out FILE        also keep the trace as JSON (the input of weave explain)
   --timeout T             give up on the test after T (default 5m)
 
@@ -32,7 +35,7 @@ malformed schedule, one that does not fit the test, a binary that is not a weave
 )";
 
 constexpr OptionSpec kOptions[] = {
-    {"--schedule", true}, {"--trace-out", true}, {"--timeout", true}};
+    {"--schedule", true}, {"--trace-out", true}, {"--timeout", true}, {"--any-test", false}};
 
 }  // namespace
 
@@ -44,11 +47,11 @@ int replay_main(std::span<const std::string> args) {
   const std::chrono::milliseconds timeout = a.has("--timeout")
                                                 ? parse_duration("--timeout", *a.get("--timeout"))
                                                 : std::chrono::minutes(5);
-  const ScheduleArg schedule = load_schedule(*a.get("--schedule"));
+  ScheduleArg schedule = load_schedule(*a.get("--schedule"));
   TempDir scratch;
   const TestBinary binary(a.positional[0], scratch.path(), timeout);
-  const std::string test =
-      pick_one_test(binary, a.positional.size() > 1 ? a.positional[1] : "", schedule.test);
+  const std::string test = test_for_schedule(binary, a.positional.size() > 1 ? a.positional[1] : "",
+                                             schedule, a.has("--any-test"), "replay");
   const std::string trace_path = a.get("--trace-out").value_or(scratch.file("trace.json"));
   const OneRun run = run_one_test(binary, test, {{"WEAVE_REPLAY", schedule.value}}, trace_path,
                                   scratch.path(), timeout);

@@ -139,32 +139,70 @@ Settings read_settings(const Args& a) {
   return s;
 }
 
-// Sums a process's WEAVE_STATS_OUT lines (one per check() it ran) into its test.
-void add_stats(TestState& t, const std::string& path) {
+// What one process's WEAVE_STATS_OUT says: a line when each check() starts, and its stats line
+// when it ends.
+struct ProcessStats {
+  std::uint64_t schedules = 0, started = 0, ended = 0;
+  std::string schedule_file;
+  std::string problem;  // what is wrong with a line that is neither
+};
+
+ProcessStats read_stats(const std::string& path) {
+  constexpr std::uint64_t kNoCount = UINT64_MAX;
+  ProcessStats out;
   std::istringstream in(read_file(path));
-  for (std::string line; std::getline(in, line);) {
+  std::size_t number = 0;
+  for (std::string line; std::getline(in, line) && out.problem.empty();) {
+    ++number;
     try {
       const Json j = Json::parse(line);
-      t.schedules += j["schedules"].count();
-      ++t.checks;
-      if (t.schedule_file.empty()) t.schedule_file = j["schedule_file"].str();
-    } catch (const JsonError&) {
-      // A line cut short by a process that was stopped: it counts nothing.
+      if (j["event"].str() == "start") {
+        ++out.started;
+        continue;
+      }
+      const std::uint64_t schedules = j["schedules"].count(kNoCount);
+      if (schedules == kNoCount) throw JsonError("no \"schedules\" count");
+      out.schedules += schedules;
+      ++out.ended;
+      if (out.schedule_file.empty()) out.schedule_file = j["schedule_file"].str();
+    } catch (const JsonError& e) {
+      out.problem = fmt::format(
+          "line {} of its WEAVE_STATS_OUT file is not a weave stats line ({})", number, e.what());
     }
   }
+  return out;
 }
 
 // What one finished process says about its test.
 void judge(TestState& t, Running& r, const Settings& s) {
   const ProcessResult& p = r.child.result();
-  add_stats(t, r.stats);
+  const ProcessStats stats = read_stats(r.stats);
+  t.schedules += stats.schedules;
+  t.checks += stats.ended;
+  if (t.schedule_file.empty()) t.schedule_file = stats.schedule_file;
   t.elapsed = std::max(t.elapsed, p.elapsed);
-  if (p.ok() || t.status != Status::Passed) return;
+  if (t.status != Status::Passed) return;
   if (t.stopped && p.signal != 0) return;  // stopped by us: another part found the bug
+  // A process that says it passed is believed only when what it wrote adds up.
+  std::string broken = stats.problem;
+  if (broken.empty() && stats.started > stats.ended) {
+    broken = fmt::format(
+        "weave::check() started but never finished: the process ended inside it ({}), as when "
+        "the test body calls exit() or _Exit()",
+        p.describe(s.timeout));
+  }
+  if (p.ok() && broken.empty()) return;
   t.output = read_file(r.output);
   std::error_code ec;
   std::optional<Trace> trace;
-  if (std::filesystem::exists(r.trace, ec)) trace = read_trace(r.trace);
+  std::string unreadable;
+  if (std::filesystem::exists(r.trace, ec)) {
+    try {
+      trace = parse_trace(read_file(r.trace), "its trace (WEAVE_TRACE_OUT)");
+    } catch (const ToolError& e) {
+      unreadable = e.what();
+    }
+  }
   if (p.timed_out) {
     t.status = Status::TimedOut;
     t.kind = "Timeout";
@@ -181,8 +219,12 @@ void judge(TestState& t, Running& r, const Settings& s) {
   } else {
     t.status = Status::Failed;
     t.kind = "TestFailure";
-    t.message = fmt::format("the test failed ({}) without a weave bug; see its output",
-                            p.describe(s.timeout));
+    t.message = !unreadable.empty() ? unreadable
+                : !broken.empty()   ? broken
+                                    : fmt::format(
+                                          "the test failed ({}) without a weave bug; see "
+                                            "its output",
+                                          p.describe(s.timeout));
   }
 }
 

@@ -4,13 +4,13 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <map>
 #include <sstream>
 
 #include "cli.hpp"
 #include "commands.hpp"
 #include "one_test.hpp"
 #include "terminal.hpp"
+#include "weave/settings.hpp"
 
 namespace weave::tool {
 
@@ -24,12 +24,15 @@ place: the same failing line, or for a deadlock the same lines where the threads
 schedule before and after and the shrunk trace, and saves the shrunk schedule file (a schedule
 file like any other: weave replay and WEAVE_REPLAY take it).
 
-FILTER selects the test, as for weave replay.
+FILTER selects the test, as for weave replay; a schedule file saved by another test is refused.
 
 options:
   --schedule FILE|TOKEN   the failing schedule (required)
   --out FILE              where to save the shrunk schedule (default: next to the schedule file,
-                          NAME.shrunk.schedule; for a token, TEST.shrunk.schedule here)
+                          NAME.shrunk.schedule; for a token, TEST.shrunk.schedule here). A file
+                          there is replaced only when it is a schedule file of the same test
+  --any-test              shrink a schedule file on the test FILTER selects even though another
+                          test saved it (the result goes to TEST.shrunk.schedule next to it)
   --time-budget T         how long to search (default 60s; it usually ends sooner, when no edit
                           of the schedule helps any more)
   --timeout T             give up on the test after T (default: the budget plus 5m)
@@ -38,20 +41,11 @@ exit status: 1 the schedule fails (the shrunk one saved), 0 it runs without a bu
 shrink), 2 usage error.
 )";
 
-constexpr OptionSpec kOptions[] = {
-    {"--schedule", true}, {"--out", true}, {"--time-budget", true}, {"--timeout", true}};
-
-// The "key: value" lines of a schedule file.
-std::map<std::string, std::string> fields_of(const std::string& text) {
-  std::map<std::string, std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    const auto colon = line.find(": ");
-    if (colon != std::string::npos && line[0] != '#')
-      out[line.substr(0, colon)] = line.substr(colon + 2);
-  }
-  return out;
-}
+constexpr OptionSpec kOptions[] = {{"--schedule", true},
+                                   {"--out", true},
+                                   {"--time-budget", true},
+                                   {"--timeout", true},
+                                   {"--any-test", false}};
 
 // "/a/b/x.cpp:3, /a/b/y.cpp:9" -> "x.cpp:3, y.cpp:9".
 std::string short_places(const std::string& places) {
@@ -67,13 +61,37 @@ std::string short_places(const std::string& places) {
   return out;
 }
 
-std::string default_out(const ScheduleArg& schedule, const std::string& arg,
-                        const std::string& test) {
-  if (!schedule.is_file) return file_stem(test) + ".shrunk.schedule";
-  std::filesystem::path p(arg);
+std::string default_out(const ScheduleArg& schedule, const std::string& test) {
+  if (!schedule.is_file()) return file_stem(test) + ".shrunk.schedule";
+  std::filesystem::path p(schedule.file);
+  // Another test's schedule (--any-test): its NAME.shrunk.schedule belongs to that test.
+  if (schedule.test != test)
+    return (p.parent_path() / (file_stem(test) + ".shrunk.schedule")).string();
   if (p.extension() == ".schedule") p.replace_extension();
   p += ".shrunk.schedule";
   return p.string();
+}
+
+// The file the shrunk schedule replaces, if any, must be a schedule file of the same test: never
+// another test's, never a file that is not a schedule.
+void check_replaceable(const std::string& out, const std::string& test) {
+  std::error_code ec;
+  if (!std::filesystem::exists(out, ec)) return;
+  std::string saved_by;
+  try {
+    saved_by = load_schedule(out, "--out").test;
+  } catch (const ToolError&) {
+    throw ToolError(fmt::format(
+        "shrink: {} exists and is not a schedule file: weave shrink does not replace it (choose "
+        "another --out)",
+        out));
+  }
+  if (saved_by != test) {
+    throw ToolError(fmt::format(
+        "shrink: {} holds a schedule of test '{}', not '{}': weave shrink does not replace "
+        "another test's schedule (choose another --out)",
+        out, printable(saved_by), printable(test)));
+  }
 }
 
 }  // namespace
@@ -88,14 +106,14 @@ int shrink_main(std::span<const std::string> args) {
   const std::chrono::milliseconds timeout = a.has("--timeout")
                                                 ? parse_duration("--timeout", *a.get("--timeout"))
                                                 : budget_ms + std::chrono::minutes(5);
-  const std::string arg = *a.get("--schedule");
-  const ScheduleArg schedule = load_schedule(arg);
+  ScheduleArg schedule = load_schedule(*a.get("--schedule"));
   TempDir scratch;
   const TestBinary binary(a.positional[0], scratch.path(), timeout);
-  const std::string test =
-      pick_one_test(binary, a.positional.size() > 1 ? a.positional[1] : "", schedule.test);
-  const std::string out = a.get("--out").value_or(default_out(schedule, arg, test));
+  const std::string test = test_for_schedule(binary, a.positional.size() > 1 ? a.positional[1] : "",
+                                             schedule, a.has("--any-test"), "shrink");
+  const std::string out = a.get("--out").value_or(default_out(schedule, test));
   const std::string out_abs = std::filesystem::absolute(out).string();
+  check_replaceable(out_abs, test);
   std::error_code ec;
   std::filesystem::remove(out_abs, ec);
   const OneRun run = run_one_test(binary, test,
@@ -108,13 +126,13 @@ int shrink_main(std::span<const std::string> args) {
                 test.c_str());
     return kClean;
   }
-  const auto f = fields_of(read_file(out_abs));
-  if (f.find("schedule") == f.end()) {
+  if (!std::filesystem::exists(out_abs, ec)) {
     throw ToolError(fmt::format("shrink: the test did not save {}", out_abs));
   }
+  const ScheduleArg shrunk = load_schedule(out_abs, "shrink");
   auto get = [&](const char* key) {
-    auto it = f.find(key);
-    return it == f.end() ? std::string("?") : it->second;
+    const std::string v = shrunk.field(key);
+    return v.empty() ? std::string("?") : v;
   };
   auto counted = [&](const char* key, const char* word) {
     const std::string n = get(key);

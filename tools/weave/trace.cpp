@@ -36,8 +36,8 @@ Trace parse_trace(const std::string& json, const std::string& origin) {
   t.outcome = doc["outcome"].str();
   t.error = doc["error"].str();
   if (const Json& b = doc["bug"]; b.is_object()) {
-    t.bug = TraceBug{b["kind"].str(), b["message"].str(), b["schedule"].str(), b["involved"].str(),
-                     b["failing_step"].count()};
+    t.bug = TraceBug{b["kind"].str(),     b["message"].str(),        b["schedule"].str(),
+                     b["involved"].str(), b["failing_step"].count(), b["nondeterminism"].str()};
   }
   for (const Json& s : doc["steps"].array()) {
     t.steps.push_back(TraceStep{s["index"].count(), static_cast<std::uint32_t>(s["thread"].count()),
@@ -136,6 +136,7 @@ std::string format_bug(const Trace& trace) {
   std::string out =
       fmt::format("weave found a bug: {}\n  {}\n", trace.bug->kind, trace.bug->message);
   if (!trace.bug->involved.empty()) out += "\nInvolved:\n" + trace.bug->involved;
+  if (!trace.bug->nondeterminism.empty()) out += "\nWarning: " + trace.bug->nondeterminism + "\n";
   return out;
 }
 

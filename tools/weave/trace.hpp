@@ -19,6 +19,7 @@ struct TraceStep {
 struct TraceBug {
   std::string kind, message, schedule, involved;
   std::uint64_t failing_step = 0;
+  std::string nondeterminism;  // why a replay did not reproduce the recorded run ("" when it did)
 };
 
 struct Trace {

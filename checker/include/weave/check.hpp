@@ -15,7 +15,8 @@
 // failing schedules; default weave-failures/), WEAVE_MAX_STEPS, WEAVE_QUIET=1 (no stderr lines),
 // WEAVE_SHARD=i/n (explore only the i-th of n disjoint parts: seeds k with k % n == i for
 // random/pct/pos, subtrees of the first decisions for dfs/dpor), WEAVE_PREEMPTION_BOUND,
-// WEAVE_STRATEGY=pos.
+// WEAVE_STRATEGY=pos. A value that is not what its variable takes (see weave/settings.hpp: whole
+// numbers in range, no sign, no wrap-around) makes check() throw a UsageError naming it.
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -126,7 +127,7 @@ class ReplayError : public Error {
 // Also read by check(), mostly for the `weave` tool: WEAVE_TIME_BUDGET (Config::time_budget:
 // 500ms, 30s, 5m, 1h; a bare number is seconds), WEAVE_SHRINK (a failing schedule: search for one
 // with fewer preemptions, save it to WEAVE_SHRINK_OUT, replay it), WEAVE_STATS_OUT (a file that
-// gets one JSON line per check()).
+// gets a JSON line when each check() starts and one when it ends).
 Result check(std::function<void()> body, Config config = {});
 Result replay(std::function<void()> body, std::string_view schedule);
 

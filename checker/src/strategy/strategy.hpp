@@ -12,6 +12,7 @@
 
 #include "event_log.hpp"
 #include "weave/check.hpp"
+#include "weave/settings.hpp"
 
 namespace weave::detail {
 
@@ -101,9 +102,7 @@ std::unique_ptr<StrategyImpl> with_fair_suffix(std::unique_ptr<StrategyImpl> inn
                                                std::uint64_t seed, std::uint64_t unfair_steps);
 
 // This process's part of a search split in `count` disjoint parts (WEAVE_SHARD=index/count).
-struct Shard {
-  std::uint64_t index = 0, count = 1;
-};
+using Shard = weave::Shard;
 // Exhaustive depth-first search, at most `preemption_bound` preemptions per schedule (-1: any);
 // past `unfair_steps` steps of one execution, threads take turns (see tree.hpp).
 std::unique_ptr<StrategyImpl> make_dfs_strategy(int preemption_bound, Shard shard,
