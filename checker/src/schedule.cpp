@@ -56,9 +56,10 @@ std::string_view trim(std::string_view s) {
 }  // namespace
 
 std::string encode_schedule(const Schedule& s) {
-  std::string out = fmt::format("weave1:{}{}{}{}{}:{:016x}:", s.steps, s.livelock ? "L" : "",
-                                s.spurious_wakeups ? "S" : "", s.races_off ? "N" : "",
-                                s.check > 1 ? fmt::format("@{}", s.check) : std::string(), s.hash);
+  std::string out =
+      fmt::format("weave1:{}{}{}{}{}{}:{:016x}:", s.steps, s.livelock ? "L" : "",
+                  s.spurious_wakeups ? "S" : "", s.races_off ? "N" : "", s.crashed ? "C" : "",
+                  s.check > 1 ? fmt::format("@{}", s.check) : std::string(), s.hash);
   for (std::size_t i = 0; i < s.choices.size();) {
     std::size_t j = i;
     while (j < s.choices.size() && s.choices[j] == s.choices[i]) ++j;
@@ -105,16 +106,19 @@ Schedule parse_schedule(std::string_view text) {
     bool* flag = steps.back() == 'L'   ? &s.livelock
                  : steps.back() == 'S' ? &s.spurious_wakeups
                  : steps.back() == 'N' ? &s.races_off
+                 : steps.back() == 'C' ? &s.crashed
                                        : nullptr;
     if (flag == nullptr) {
-      malformed(text, fmt::format("unknown flag '{}' after the step count (L, S and N are known)",
-                                  steps.back()));
+      malformed(text,
+                fmt::format("unknown flag '{}' after the step count (L, S, N and C are known)",
+                            steps.back()));
     }
     *flag = true;
     steps.remove_suffix(1);
   }
   s.steps = parse_number(t, steps, 10, text);
   if (s.livelock && s.steps == 0) malformed(text, "a livelock schedule of 0 steps");
+  if (s.livelock && s.crashed) malformed(text, "a run cannot end both in a livelock and a crash");
   s.hash = parse_number(t, rest.substr(c1 + 1, c2 - c1 - 1), 16, text);
   std::string_view choices = rest.substr(c2 + 1);
   while (!choices.empty()) {
