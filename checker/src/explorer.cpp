@@ -558,13 +558,11 @@ Result replay(std::function<void()> body, std::string_view schedule) {
   Config config;
   config.spurious_wakeups = s.spurious_wakeups;
   config.detect_races = !s.races_off;
-  // A livelock stops at the step where it was recorded, and a crash right after it (a replay that
-  // gets further did not crash there); anything else may run a little longer than recorded before
-  // a difference is reported.
+  // A livelock stops at the step where it was recorded; anything else may run a little longer
+  // than recorded before a difference is reported.
   config.max_steps =
-      s.livelock ? s.steps - 1
-      : s.crashed
-          ? s.steps
+      s.livelock
+          ? s.steps - 1
           : env_number("WEAVE_MAX_STEPS", std::max<std::uint64_t>(config.max_steps, s.steps + 1));
   auto strategy = detail::make_replay_strategy(s.choices);
   strategy->new_execution();
@@ -579,14 +577,11 @@ Result replay(std::function<void()> body, std::string_view schedule) {
   result.steps = ex.steps();
   if (s.crashed) {
     // Had it crashed, the process would have ended in the crash handler.
-    throw ReplayError(fmt::format(
-        "the recorded run crashed at step {}, but the replay {} without crashing{}{}: the program "
-        "changed since the schedule was recorded, or it is nondeterministic outside weave's "
-        "control",
-        s.steps,
-        ex.steps() > s.steps ? fmt::format("got past step {}", s.steps)
-                             : fmt::format("ended after {} steps", ex.steps()),
-        ex.divergence().empty() ? "" : "; ", ex.divergence()));
+    throw ReplayError(
+        fmt::format("the recorded run crashed at step {}, but the replay ran {} steps without "
+                    "crashing{}{}: the program changed since the schedule was recorded, or it is "
+                    "nondeterministic outside weave's control",
+                    s.steps, ex.steps(), ex.divergence().empty() ? "" : "; ", ex.divergence()));
   }
   if (!ex.divergence().empty()) {
     throw ReplayError(ex.divergence() +

@@ -200,9 +200,8 @@ TEST_CASE("A segfault under one interleaving saves its schedule; its replay cras
   const Child fixed = replayed(folder, null_checked, c.file);
   INFO(fixed.err);
   CHECK(fixed.exited(3));
-  CHECK(has(fixed.err, "ReplayError: the recorded run crashed " + step +
-                           ", but the replay got past step " + std::to_string(c.schedule.steps) +
-                           " without crashing"));
+  CHECK(has(fixed.err, "ReplayError: the recorded run crashed " + step + ", but the replay ran "));
+  CHECK(has(fixed.err, " steps without crashing"));
   CHECK_FALSE(has(fixed.err, "weave: crash"));
 }
 

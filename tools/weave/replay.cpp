@@ -28,8 +28,8 @@ options:
   --timeout T             give up on the test after T (default 5m)
 
 A schedule saved by a crash (a fatal signal in the checked code) crashes the test again: the
-replay says whether at the step where the recorded run crashed, and a replay that gets past that
-step without crashing is an error (the schedule no longer fits).
+replay says whether at the step where the recorded run crashed, and a replay that does not crash
+is an error (the schedule no longer fits).
 
 exit status: 1 the bug (or crash) reproduces, 0 the schedule runs without a bug, 2 usage error (a
 missing or malformed schedule, one that does not fit the test, a binary that is not a weave test).
