@@ -16,8 +16,9 @@ namespace user_crash_code {
 inline volatile int g_sink = 0;
 
 // A plain read through `p`. UndefinedBehaviorSanitizer would stop at a null `p` itself (and abort,
-// under CI's options): its check is off here, so that the read faults as it does in any build.
-__attribute__((no_sanitize("null"))) inline void read_through(int* p) {
+// under CI's options): its check is off here (and GCC drops that when it inlines the function), so
+// that the read faults as it does in any build.
+__attribute__((noinline, no_sanitize("null"))) inline void read_through(int* p) {
   g_sink = *static_cast<volatile int*>(p);
 }
 
