@@ -47,6 +47,17 @@ void overflow() {
   t.join();
 }
 
+// A thread that raises g_signal (0: executes a trap instruction, a real SIGILL fault).
+int g_signal = 0;
+void raise_signal() {
+  weave::Thread t(weave::ThreadOptions{"raiser"}, [] {
+    if (g_signal == 0) __builtin_trap();
+    ::raise(g_signal);
+  });
+  t.start();
+  t.join();
+}
+
 void say(const char* text) {
   const ssize_t r = ::write(2, text, std::char_traits<char>::length(text));
   (void)r;
@@ -238,6 +249,29 @@ TEST_CASE("A fiber stack overflow is reported with the thread's name, and its sc
   INFO(again.err);
   CHECK(again.died_of(SIGSEGV));
   CHECK(has(again.err, "weave: replay crashed " + step + ", as recorded\n"));
+}
+
+TEST_CASE("Each crash signal is reported by its name, and the process dies of it",
+          "[checker][crash]") {
+  struct Case {
+    int raised;  // 0: a trap instruction
+    int dies_of;
+    std::string says;
+  };
+  const Case cases[] = {{SIGBUS, SIGBUS, "SIGBUS (bus error)"},
+                        {SIGFPE, SIGFPE, "SIGFPE (arithmetic error)"},
+                        {SIGILL, SIGILL, "SIGILL (illegal instruction)"},
+                        {0, SIGILL, "SIGILL (illegal instruction)"},
+                        {SIGSEGV, SIGSEGV, "SIGSEGV (segmentation fault)"},
+                        {SIGABRT, SIGABRT, "SIGABRT (abort"}};
+  for (const Case& k : cases) {
+    Folder folder;
+    g_signal = k.raised;  // the child gets a copy
+    const Crashed c = crashing_check(folder, raise_signal, "raised", 1, k.dies_of);
+    INFO(c.child.err);
+    CHECK(has(c.child.err, "weave: crash: " + k.says));
+    CHECK(has(c.child.err, " in thread raiser " + at_step(c.schedule.steps) + "\n"));
+  }
 }
 
 TEST_CASE("A replay that crashes where the recorded run did not says so", "[checker][crash]") {
