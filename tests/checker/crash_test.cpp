@@ -177,6 +177,17 @@ Child replayed(const Folder& folder, void (*body)(), const fs::path& schedule_fi
 
 std::string at_step(std::uint64_t n) { return "at step " + std::to_string(n); }
 
+// weave::replay() of `crashed`'s schedule with `body` in a child, which must die of `sig` at the
+// recorded step, and say so.
+Child replays_as_recorded(const Folder& folder, void (*body)(), const Crashed& crashed, int sig) {
+  Child again = replayed(folder, body, crashed.file);
+  INFO(again.err);
+  CHECK(again.died_of(sig));
+  CHECK(has(again.err,
+            "weave: replay crashed " + at_step(crashed.schedule.steps) + ", as recorded\n"));
+  return again;
+}
+
 }  // namespace
 
 TEST_CASE("A segfault under one interleaving saves its schedule; its replay crashes at that step",
@@ -200,11 +211,8 @@ TEST_CASE("A segfault under one interleaving saves its schedule; its replay cras
                 step + "\nstrategy: pct\nseed: 3\nschedule: weave1:"));
   CHECK(has(c.text, "schedule: weave1:" + std::to_string(c.schedule.steps) + "C:"));
 
-  const Child again = replayed(folder, null_after_race, c.file);
-  INFO(again.err);
-  CHECK(again.died_of(SIGSEGV));
+  const Child again = replays_as_recorded(folder, null_after_race, c, SIGSEGV);
   CHECK(has(again.err, "weave: crash: SIGSEGV (segmentation fault) in thread reader " + step));
-  CHECK(has(again.err, "weave: replay crashed " + step + ", as recorded\n"));
   CHECK(has(again.err, "weave: replay this failure with:\n  WEAVE_REPLAY=" + c.file.string()));
 
   // The program, fixed: the replay goes past the step where the recorded run crashed.
@@ -227,10 +235,7 @@ TEST_CASE("abort() in a checked thread saves its schedule; its replay aborts at 
             "weave: crash: SIGABRT (abort: abort(), a failed assert() or "
             "std::terminate) in thread seller-"));
   CHECK(has(c.text, "bug: Crash\nmessage: SIGABRT (abort"));
-  const Child again = replayed(folder, oversell, c.file);
-  INFO(again.err);
-  CHECK(again.died_of(SIGABRT));
-  CHECK(has(again.err, "weave: replay crashed " + step + ", as recorded\n"));
+  replays_as_recorded(folder, oversell, c, SIGABRT);
 }
 
 TEST_CASE("A fiber stack overflow is reported with the thread's name, and its schedule saved",
@@ -245,10 +250,7 @@ TEST_CASE("A fiber stack overflow is reported with the thread's name, and its sc
             "weave: crash: SIGSEGV (stack overflow) in thread deep-recursion " + step + "\n"));
   CHECK(has(c.text, "message: SIGSEGV (stack overflow) in thread deep-recursion " + step));
   // The replay runs on stacks of the default size, and overflows them too, at the same step.
-  const Child again = replayed(folder, overflow, c.file);
-  INFO(again.err);
-  CHECK(again.died_of(SIGSEGV));
-  CHECK(has(again.err, "weave: replay crashed " + step + ", as recorded\n"));
+  replays_as_recorded(folder, overflow, c, SIGSEGV);
 }
 
 TEST_CASE("Each crash signal is reported by its name, and the process dies of it",
