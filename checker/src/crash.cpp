@@ -176,14 +176,26 @@ struct ThreadState {
   const char* fiber_name = nullptr;
   std::size_t fiber_stack = 0;
   int depth = 0;  // CrashReporting objects alive on this thread
-  void* alt_stack = nullptr;
+  bool stack_set = false;
   stack_t previous_stack{};
 };
 // Constant-initialized, and touched before any signal comes (by CrashReporting and run()): the
 // handler's reads neither allocate nor run an initializer.
 thread_local ThreadState t_state;
 
+// This thread's alternate signal stack: mapped by its first check(), kept for the next ones (a
+// mapping per check() call cost more than the rest of crash reporting), unmapped when it ends.
 constexpr std::size_t kAltStackSize = 128 * 1024;
+struct AltStack {
+  void* base = nullptr;
+  AltStack() = default;
+  AltStack(const AltStack&) = delete;
+  AltStack& operator=(const AltStack&) = delete;
+  ~AltStack() {
+    if (base != nullptr) ::munmap(base, kAltStackSize);
+  }
+};
+thread_local AltStack t_alt_stack;
 
 std::mutex g_install_mutex;
 int g_installs = 0;  // CrashReporting objects alive in the process
@@ -468,18 +480,18 @@ CrashReporting::CrashReporting(CrashPlan plan) : plan_(std::move(plan)), outer_(
   }
   ThreadState& t = t_state;
   if (t.depth++ == 0) {
-    // This thread's own alternate stack: the handler must run when a fiber's stack is used up.
-    void* alt = ::mmap(nullptr, kAltStackSize, PROT_READ | PROT_WRITE,
-                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-    if (alt != MAP_FAILED) {
+    // The handler must run when a fiber's stack is used up: on a stack of its own.
+    AltStack& alt = t_alt_stack;
+    if (alt.base == nullptr) {
+      void* base = ::mmap(nullptr, kAltStackSize, PROT_READ | PROT_WRITE,
+                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+      if (base != MAP_FAILED) alt.base = base;
+    }
+    if (alt.base != nullptr) {
       stack_t ss{};
-      ss.ss_sp = alt;
+      ss.ss_sp = alt.base;
       ss.ss_size = kAltStackSize;
-      if (::sigaltstack(&ss, &t.previous_stack) == 0) {
-        t.alt_stack = alt;
-      } else {
-        ::munmap(alt, kAltStackSize);
-      }
+      t.stack_set = ::sigaltstack(&ss, &t.previous_stack) == 0;
     }
   }
   t.plan = &plan_;
@@ -488,7 +500,7 @@ CrashReporting::CrashReporting(CrashPlan plan) : plan_(std::move(plan)), outer_(
 CrashReporting::~CrashReporting() {
   ThreadState& t = t_state;
   t.plan = outer_;
-  if (--t.depth == 0 && t.alt_stack != nullptr) {
+  if (--t.depth == 0 && t.stack_set) {
     if ((t.previous_stack.ss_flags & SS_DISABLE) != 0) {
       stack_t off{};
       off.ss_flags = SS_DISABLE;
@@ -496,8 +508,7 @@ CrashReporting::~CrashReporting() {
     } else {
       ::sigaltstack(&t.previous_stack, nullptr);
     }
-    ::munmap(t.alt_stack, kAltStackSize);
-    t.alt_stack = nullptr;
+    t.stack_set = false;
   }
   std::lock_guard<std::mutex> lk(g_install_mutex);
   if (--g_installs == 0) uninstall();

@@ -88,10 +88,14 @@ int env_bound(const char* name, int fallback) {
 
 bool quiet() { return env("WEAVE_QUIET") != nullptr; }
 
-std::string self_exe() {
-  std::error_code ec;
-  auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
-  return ec ? std::string("./your-test-binary") : p.string();
+// Asked once: every check() call renders its crash report's replay command ahead.
+const std::string& self_exe() {
+  static const std::string exe = [] {
+    std::error_code ec;
+    auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
+    return ec ? std::string("./your-test-binary") : p.string();
+  }();
+  return exe;
 }
 
 std::string shell_quote(const std::string& s) {
