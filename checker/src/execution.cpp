@@ -13,6 +13,7 @@
 #include <set>
 
 #include "caller.hpp"
+#include "crash.hpp"
 #include "schedule.hpp"
 #include "weave/errors.hpp"
 
@@ -162,6 +163,7 @@ boost::context::fiber Execution::entry(FThread* t, boost::context::fiber&& calle
 void Execution::run(const std::function<void()>& body) {
   previous_backend_ = tls_backend;
   tls_backend = this;
+  publish_execution(&buf_, &hash_);  // a crash from here on saves these choices (crash.hpp)
   {
     // Where this OS thread's stack lies, for the sanitizer's stack-switch annotations. Asked once
     // per thread: for the main thread glibc reads /proc/self/maps to answer.
@@ -272,6 +274,7 @@ void Execution::run(const std::function<void()>& body) {
   strategy_.end_execution(buf_.trace.size());
   main_thread_.reset();
   tls_backend = previous_backend_;
+  publish_execution(nullptr, nullptr);
 }
 
 void Execution::switch_to(std::uint32_t next, bool may_throw) {

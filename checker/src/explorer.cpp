@@ -13,6 +13,7 @@
 #include <random>
 #include <string>
 
+#include "crash.hpp"
 #include "detect/detectors.hpp"
 #include "execution.hpp"
 #include "report.hpp"
@@ -102,10 +103,14 @@ void read_settings(Config& config) {
 
 bool quiet() { return env("WEAVE_QUIET") != nullptr; }
 
-std::string self_exe() {
-  std::error_code ec;
-  auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
-  return ec ? std::string("./your-test-binary") : p.string();
+// Asked once: every check() call renders its crash report's replay command ahead.
+const std::string& self_exe() {
+  static const std::string exe = [] {
+    std::error_code ec;
+    auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
+    return ec ? std::string("./your-test-binary") : p.string();
+  }();
+  return exe;
 }
 
 std::string shell_quote(const std::string& s) {
@@ -245,38 +250,119 @@ void write_trace_json(const Bug* bug, const std::vector<Step>& trace, const std:
     detail::write_trace_out(detail::trace_json(bug, trace, outcome));
 }
 
+// What follows WEAVE_REPLAY=<source> in the command that reruns `site`'s test.
+std::string replay_command_tail(const CallSite& site) {
+  return " " + shell_quote(self_exe()) +
+         (site.selector.empty() ? std::string() : " " + site.selector);
+}
+
 // The command that reruns `site`'s test with WEAVE_REPLAY=`source`.
 std::string replay_command(const std::string& source, const CallSite& site) {
-  return fmt::format("WEAVE_REPLAY={} {}{}", shell_quote(source), shell_quote(self_exe()),
-                     site.selector.empty() ? std::string() : " " + site.selector);
+  return "WEAVE_REPLAY=" + shell_quote(source) + replay_command_tail(site);
+}
+
+// Where a failing schedule of `site`'s check() call with `seed` is saved.
+std::filesystem::path schedule_path(const CallSite& site, std::uint64_t seed) {
+  const char* dir_env = env("WEAVE_ARTIFACTS");
+  const std::filesystem::path dir = dir_env != nullptr ? dir_env : "weave-failures";
+  return dir / (file_stem(site.label, site.number, seed) + ".schedule");
+}
+
+struct ScheduleFile {
+  std::string_view test, bug, message;
+  Strategy strategy;
+  std::uint64_t seed;
+  std::string_view schedule, shrunk;
+};
+
+// The text of a schedule file: the one writer of the format (README, "How replay works").
+std::string schedule_file_text(const ScheduleFile& f) {
+  std::string out = fmt::format(
+      "# weave schedule: replay it with WEAVE_REPLAY=<this file> and the same test\n"
+      "weave-schedule 1\ntest: {}\nbug: {}\nmessage: {}\nstrategy: {}\nseed: {}\nschedule: {}\n",
+      f.test, f.bug, f.message, to_string(f.strategy), f.seed, f.schedule);
+  if (!f.shrunk.empty()) out += fmt::format("shrunk: {}\n", f.shrunk);
+  return out;
 }
 
 void save_schedule(Bug& bug, const Result& result, const CallSite& site) {
   bug.replay_command = replay_command(bug.schedule, site);
   // A check() run beside a replay (it is not the call the schedule belongs to) saves nothing.
   if (detail::SideRun::active()) return;
-  const char* dir_env = env("WEAVE_ARTIFACTS");
-  const std::filesystem::path dir = dir_env != nullptr ? dir_env : "weave-failures";
+  const std::filesystem::path file = schedule_path(site, result.seed);
   std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  const std::filesystem::path file =
-      dir / (file_stem(site.label, site.number, result.seed) + ".schedule");
+  std::filesystem::create_directories(file.parent_path(), ec);
   std::ofstream out(file);
   if (!out) {
-    if (!quiet()) std::fprintf(stderr, "weave: cannot save the schedule under %s\n", dir.c_str());
+    if (!quiet()) {
+      std::fprintf(stderr, "weave: cannot save the schedule under %s\n",
+                   file.parent_path().c_str());
+    }
   } else {
-    out << "# weave schedule: replay it with WEAVE_REPLAY=<this file> and the same test\n"
-        << "weave-schedule 1\n"
-        << "test: " << site.file_test() << "\n"
-        << "bug: " << to_string(bug.kind) << "\n"
-        << "message: " << bug.message << "\n"
-        << "strategy: " << to_string(result.strategy) << "\n"
-        << "seed: " << result.seed << "\n"
-        << "schedule: " << bug.schedule << "\n";
-    if (!bug.shrunk_schedule.empty()) out << "shrunk: " << bug.shrunk_schedule << "\n";
+    out << schedule_file_text({site.file_test(), to_string(bug.kind), bug.message, result.strategy,
+                               result.seed, bug.schedule, bug.shrunk_schedule});
     bug.schedule_file = file.string();
     bug.replay_command = replay_command(bug.schedule_file, site);
   }
+}
+
+// The crash handler's texts (crash.hpp) for a run of `site`'s test with `settings`, rendered before
+// the first schedule: the handler fills in only the signal, the thread, the step and the token.
+// This much prints the token and the command that replays it.
+detail::CrashPlan crash_plan(const CallSite& site, const detail::Schedule& settings) {
+  detail::CrashPlan plan;
+  plan.token_flags = detail::crash_token_flags(settings);
+  plan.replay_head = "WEAVE_REPLAY=";
+  plan.replay_tail = replay_command_tail(site);
+  return plan;
+}
+
+// A check() call's: it also saves the schedule file and writes WEAVE_TRACE_OUT.
+detail::CrashPlan check_crash_plan(const CallSite& site, const Config& config,
+                                   const Result& result) {
+  detail::Schedule settings;
+  settings.spurious_wakeups = config.spurious_wakeups;
+  settings.races_off = !config.detect_races;
+  settings.check = site.number;
+  detail::CrashPlan plan = crash_plan(site, settings);
+  // A check() run beside a replay saves nothing and writes no trace: the token is printed.
+  if (detail::SideRun::active()) return plan;
+  const std::filesystem::path file = schedule_path(site, result.seed);
+  plan.schedule_file = file.string();
+  std::filesystem::path folder;
+  for (const auto& part : file.parent_path()) {
+    folder /= part;
+    plan.folders.push_back(folder.string());
+  }
+  // The one writer's text, with two holes for the message and the token.
+  constexpr std::string_view kHole = "\x1e";
+  const std::string text = schedule_file_text(
+      {site.file_test(), "Crash", kHole, result.strategy, result.seed, kHole, {}});
+  const std::size_t token_at = text.rfind(kHole);
+  const std::size_t message_at = text.rfind(kHole, token_at - 1);
+  plan.file_head = text.substr(0, message_at);
+  plan.file_middle = text.substr(message_at + 1, token_at - message_at - 1);
+  plan.file_tail = text.substr(token_at + 1);
+  plan.replay_with_file = replay_command(plan.schedule_file, site);
+  if (const char* trace = env("WEAVE_TRACE_OUT")) plan.trace_out = trace;
+  plan.schedules_done = &result.schedules;
+  return plan;
+}
+
+// The crash handler's texts for a replay of `s` (given as `source`): it saves nothing, and says
+// whether the replay crashed where the recorded run did.
+detail::CrashPlan replay_crash_plan(std::string_view source, const detail::Schedule& s,
+                                    const CallSite& site) {
+  detail::CrashPlan plan = crash_plan(site, s);
+  plan.replay_with_file = replay_command(std::string(source), site);
+  plan.replaying = true;
+  plan.recorded_crash = s.crashed;
+  plan.recorded_steps = s.steps;
+  plan.recorded_hash = s.hash;
+  if (const char* trace = env("WEAVE_TRACE_OUT"); trace != nullptr && !detail::SideRun::active()) {
+    plan.trace_out = trace;
+  }
+  return plan;
 }
 
 }  // namespace
@@ -348,7 +434,7 @@ Result check(std::function<void()> body, Config config) {
       if (replay_arg != nullptr) {
         return detail::replay_for_tool(std::move(body), schedule, site.file_test());
       }
-      return detail::shrink_for_tool(body, schedule, site.file_test());
+      return detail::shrink_for_tool(body, schedule, site.file_test(), crash_plan(site, {}));
     }
     side_run.emplace(wanted, site.number, site.test);
   }
@@ -391,7 +477,7 @@ Result check(std::function<void()> body, Config config) {
       break;
   }
 
-  detail::OverflowReporting overflow_reporting;
+  detail::CrashReporting crash_reporting(check_crash_plan(site, config, result));
   Runner runner(config);
   const auto start = std::chrono::steady_clock::now();
   detail::ProgressOut progress;
@@ -489,7 +575,7 @@ Result replay(std::function<void()> body, std::string_view schedule) {
                                             1, kMaxStepsLimit);
   auto strategy = detail::make_replay_strategy(s.choices);
   strategy->new_execution();
-  detail::OverflowReporting overflow_reporting;
+  detail::CrashReporting crash_reporting(replay_crash_plan(schedule, s, call_site(config, false)));
   detail::StackPool pool(config.stack_size);
   detail::ExecutionBuffers buf;
   Detectors detectors(config);
@@ -498,6 +584,14 @@ Result replay(std::function<void()> body, std::string_view schedule) {
   Result result;
   result.schedules = 1;
   result.steps = ex.steps();
+  if (s.crashed) {
+    // Had it crashed, the process would have ended in the crash handler.
+    throw ReplayError(
+        fmt::format("the recorded run crashed at step {}, but the replay ran {} steps without "
+                    "crashing{}{}: the program changed since the schedule was recorded, or it is "
+                    "nondeterministic outside weave's control",
+                    s.steps, ex.steps(), ex.divergence().empty() ? "" : "; ", ex.divergence()));
+  }
   if (!ex.divergence().empty()) {
     throw ReplayError(ex.divergence() +
                       " (the program changed since the schedule was recorded, or it is "

@@ -1,14 +1,10 @@
 #include "fiber.hpp"
 
-#include <signal.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <new>
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -39,61 +35,6 @@ void unregister_guard(void* base) {
     std::uintptr_t expected = reinterpret_cast<std::uintptr_t>(base);
     if (g_guards[i].compare_exchange_strong(expected, 0)) return;
   }
-}
-bool in_guard(std::uintptr_t addr) {
-  const std::size_t n = std::min(g_guard_count.load(), kMaxGuards);
-  // A fault slightly below the guard page (a large frame) still counts.
-  const std::uintptr_t slack = page_size() * 16;
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::uintptr_t g = g_guards[i].load();
-    if (g != 0 && addr + slack >= g && addr < g + page_size()) return true;
-  }
-  return false;
-}
-
-thread_local const char* t_fiber_name = nullptr;
-thread_local std::size_t t_fiber_stack = 0;
-// The handler and alternate stack that were in place before, restored when reporting ends.
-struct sigaction g_previous_action {};
-stack_t g_previous_stack{};
-int g_depth = 0;  // nested check() calls on this thread share one installation
-constexpr std::size_t kAltSize = 64 * 1024;
-alignas(16) char g_alt_stack[kAltSize];
-
-void write_str(const char* s) {
-  const std::size_t n = std::strlen(s);
-  ssize_t r = ::write(2, s, n);
-  (void)r;
-}
-
-void on_segv(int sig, siginfo_t* info, void* ctx) {
-  const auto addr = reinterpret_cast<std::uintptr_t>(info->si_addr);
-  if (!in_guard(addr)) {
-    // Not ours: hand it to the handler that was there before.
-    if ((g_previous_action.sa_flags & SA_SIGINFO) != 0 &&
-        g_previous_action.sa_sigaction != nullptr) {
-      g_previous_action.sa_sigaction(sig, info, ctx);
-      return;
-    }
-    if (g_previous_action.sa_handler != SIG_DFL && g_previous_action.sa_handler != SIG_IGN &&
-        g_previous_action.sa_handler != nullptr) {
-      g_previous_action.sa_handler(sig);
-      return;
-    }
-    ::signal(sig, SIG_DFL);
-    ::raise(sig);
-    return;
-  }
-  char size[32];
-  std::snprintf(size, sizeof size, "%zu", t_fiber_stack);
-  write_str("weave: stack overflow in thread ");
-  write_str(t_fiber_name != nullptr ? t_fiber_name : "?");
-  write_str(" (its fiber stack is ");
-  write_str(size);
-  write_str(" bytes: raise weave::Config::stack_size)\n");
-  // A fiber whose stack overflowed cannot be resumed: die with SIGSEGV as before.
-  ::signal(sig, SIG_DFL);
-  ::raise(sig);
 }
 
 }  // namespace
@@ -152,40 +93,15 @@ void StackPool::deallocate(boost::context::stack_context& sc) noexcept {
   }
 }
 
-OverflowReporting::OverflowReporting() {
-  if (g_depth++ > 0) return;
-  stack_t ss{};
-  ss.ss_sp = g_alt_stack;
-  ss.ss_size = kAltSize;
-  ss.ss_flags = 0;
-  if (::sigaltstack(&ss, &g_previous_stack) != 0) return;
-  struct sigaction sa {};
-  sa.sa_sigaction = on_segv;
-  sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
-  sigemptyset(&sa.sa_mask);
-  if (::sigaction(SIGSEGV, &sa, &g_previous_action) != 0) {
-    ::sigaltstack(&g_previous_stack, nullptr);
-    return;
+bool in_guard_page(std::uintptr_t addr) noexcept {
+  const std::size_t n = std::min(g_guard_count.load(), kMaxGuards);
+  // A fault slightly below the guard page (a large frame) still counts.
+  const std::uintptr_t slack = page_size() * 16;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uintptr_t g = g_guards[i].load();
+    if (g != 0 && addr + slack >= g && addr < g + page_size()) return true;
   }
-  active_ = true;
-}
-
-OverflowReporting::~OverflowReporting() {
-  --g_depth;
-  if (!active_) return;
-  ::sigaction(SIGSEGV, &g_previous_action, nullptr);
-  if ((g_previous_stack.ss_flags & SS_DISABLE) != 0) {
-    stack_t off{};
-    off.ss_flags = SS_DISABLE;
-    ::sigaltstack(&off, nullptr);
-  } else {
-    ::sigaltstack(&g_previous_stack, nullptr);
-  }
-}
-
-void set_running_fiber_name(const char* name, std::size_t stack_size) noexcept {
-  t_fiber_name = name;
-  t_fiber_stack = stack_size;
+  return false;
 }
 
 }  // namespace weave::detail

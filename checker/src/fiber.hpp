@@ -1,7 +1,8 @@
 #pragma once
-// Fiber stacks: pooled, guard-paged, reused across schedules; and stack-overflow reporting.
+// Fiber stacks: pooled, guard-paged, reused across schedules (crash.hpp reports overflows).
 #include <boost/context/stack_context.hpp>
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 namespace weave::detail {
@@ -37,20 +38,8 @@ struct PooledStack {
   void deallocate(boost::context::stack_context& sc) noexcept { pool->deallocate(sc); }
 };
 
-// While alive, a SIGSEGV handler on an alternate stack recognises a fault in a fiber's guard page
-// and reports a stack overflow naming the thread, instead of a bare crash. Other faults go to the
-// handler that was installed before (a test framework's, say), which is restored at the end.
-class OverflowReporting {
- public:
-  OverflowReporting();
-  ~OverflowReporting();
-  OverflowReporting(const OverflowReporting&) = delete;
-  OverflowReporting& operator=(const OverflowReporting&) = delete;
-
- private:
-  bool active_ = false;
-};
-// What the overflow report says about the running fiber (a static, NUL-terminated string).
-void set_running_fiber_name(const char* name, std::size_t stack_size) noexcept;
+// Whether `addr` lies in (or just below) the guard page of a pooled stack: a fault there is a
+// stack overflow. Async-signal-safe (crash.cpp's handler asks).
+bool in_guard_page(std::uintptr_t addr) noexcept;
 
 }  // namespace weave::detail

@@ -175,9 +175,10 @@ void check_header(std::string_view line, const std::string& path) {
 }  // namespace
 
 std::string encode_schedule(const Schedule& s) {
-  std::string out = fmt::format("weave1:{}{}{}{}{}:{:016x}:", s.steps, s.livelock ? "L" : "",
-                                s.spurious_wakeups ? "S" : "", s.races_off ? "N" : "",
-                                s.check > 1 ? fmt::format("@{}", s.check) : std::string(), s.hash);
+  std::string out =
+      fmt::format("weave1:{}{}{}{}{}{}:{:016x}:", s.steps, s.livelock ? "L" : "",
+                  s.spurious_wakeups ? "S" : "", s.races_off ? "N" : "", s.crashed ? "C" : "",
+                  s.check > 1 ? fmt::format("@{}", s.check) : std::string(), s.hash);
   for (std::size_t i = 0; i < s.choices.size();) {
     std::size_t j = i;
     while (j < s.choices.size() && s.choices[j] == s.choices[i]) ++j;
@@ -214,10 +215,11 @@ Schedule parse_schedule(std::string_view token, std::string_view file) {
     bool* flag = steps.back() == 'L'   ? &s.livelock
                  : steps.back() == 'S' ? &s.spurious_wakeups
                  : steps.back() == 'N' ? &s.races_off
+                 : steps.back() == 'C' ? &s.crashed
                                        : nullptr;
     if (flag == nullptr) {
       malformed(token, file,
-                fmt::format("unknown flag '{}' after the step count (L, S and N are known)",
+                fmt::format("unknown flag '{}' after the step count (L, S, N and C are known)",
                             printable(steps.substr(steps.size() - 1))));
     }
     *flag = true;
@@ -225,6 +227,9 @@ Schedule parse_schedule(std::string_view token, std::string_view file) {
   }
   s.steps = parse_number(steps, 10, token, file);
   if (s.livelock && s.steps == 0) malformed(token, file, "a livelock schedule of 0 steps");
+  if (s.livelock && s.crashed) {
+    malformed(token, file, "a run cannot end both in a livelock and a crash");
+  }
   // A livelock ends one step beyond max_steps.
   if (s.steps > kMaxStepsLimit + 1) {
     malformed(token, file,

@@ -5,7 +5,8 @@
 //
 // <steps> is the execution's length, followed by flags: `L` when it ended by exceeding max_steps
 // (so a replay stops at the same step), `S` when Condition waits could wake spuriously, `N` when
-// race detection was off (a replay runs with the same settings), then `@<n>` when the run belongs
+// race detection was off (a replay runs with the same settings), `C` when the run ended in a crash
+// (a fatal signal) after that many steps (crash.hpp writes it), then `@<n>` when the run belongs
 // to the n-th weave::check() call of its test (n > 1; see check.hpp); <trace hash> a 64-bit hash of
 // its trace (both let a replay tell that it did not reproduce the same run). <choices> lists every
 // decision with more than one option, in order, separated by '.': `3` ran thread 3, `t3` timed out
@@ -29,6 +30,7 @@ struct Schedule {
   std::uint32_t check = 1;        // the n-th check() call of its test (or program) ran it
   std::uint64_t hash = 0;
   std::vector<std::uint32_t> choices;
+  bool crashed = false;  // the run ended in a crash after `steps` steps
 };
 
 // A run records at most three choices per step: the decision after the step and, when the step

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "crash.hpp"
 #include "detect/detectors.hpp"
 #include "execution.hpp"
 #include "fiber.hpp"
@@ -319,11 +320,18 @@ void shrink_quickly(const std::function<void()>& body, const Config& config, Sta
 }
 
 Result shrink_for_tool(const std::function<void()>& body, std::string_view token_or_file,
-                       const std::string& test) {
+                       const std::string& test, CrashPlan crash_plan) {
   std::string text;
   try {
     check_schedule_test(token_or_file, test);
-    text = load_schedule_argument(token_or_file).token;
+    const ScheduleArgument loaded = load_schedule_argument(token_or_file);
+    text = loaded.token;
+    if (loaded.schedule.crashed) {
+      throw ReplayError(
+          "this schedule ended in a crash, and every try of a shrink that crashed would end the "
+          "process: replay it instead (weave replay)");
+    }
+    crash_plan.token_flags = crash_token_flags(loaded.schedule);
   } catch (const ReplayError& e) {
     write_replay_error(e.what());
     throw;
@@ -336,7 +344,7 @@ Result shrink_for_tool(const std::function<void()>& body, std::string_view token
                                   : Duration(std::chrono::seconds(60));
   std::optional<Shrunk> r;
   {
-    OverflowReporting overflow_reporting;
+    CrashReporting crash_reporting(std::move(crash_plan));
     const Config config;
     StackPool pool(config.stack_size);
     r = shrink_schedule(body, config, pool, text, limits);

@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 
+#include "crash.hpp"
 #include "fiber.hpp"
 #include "weave/check.hpp"
 
@@ -56,8 +57,9 @@ void shrink_quickly(const std::function<void()>& body, const Config& config, Sta
 // allows (60 s by default), saves the result to WEAVE_SHRINK_OUT (default: next to the failing
 // schedules, <test>-shrunk.schedule), prints before and after on stderr, and returns the replay
 // of the shrunk schedule (its trace goes to WEAVE_TRACE_OUT). A schedule that does not fail is
-// replayed as it is. Throws ReplayError when the schedule is malformed or does not fit.
+// replayed as it is. Throws ReplayError when the schedule is malformed, does not fit, or ended in
+// a crash. A try that crashes is reported with `crash_plan` (its token flags set here).
 Result shrink_for_tool(const std::function<void()>& body, std::string_view token_or_file,
-                       const std::string& test);
+                       const std::string& test, CrashPlan crash_plan);
 
 }  // namespace weave::detail

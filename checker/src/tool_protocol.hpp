@@ -18,6 +18,9 @@
 //                         one) is written to WEAVE_TRACE_OUT as {"outcome":
 //                         "replay_error", "error": ...}: the tool tells a bad schedule from a
 //                         binary that never ran weave::check by whether that file appears.
+//   a run that crashed    the crash handler (crash.hpp) writes {"outcome": "crash", "crash":
+//                         {signal, thread, step, schedules, message, verdict, schedule,
+//                         schedule_file, replay_command}, "steps": []} to WEAVE_TRACE_OUT.
 //   which check() call    a schedule belongs to the n-th check() call of its test (the token's
 //                         `@n`, see schedule.hpp). Under WEAVE_REPLAY or WEAVE_SHRINK only that
 //                         call replays (or shrinks) it; the test's other check() calls explore

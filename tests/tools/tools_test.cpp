@@ -1,6 +1,7 @@
 // The weave tool from the outside, as a user meets it: a Catch2 test binary of theirs (user_tests)
 // with a deadlocking test and a clean one, and the real `weave` binary run as a subprocess.
 #include <algorithm>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -566,6 +567,132 @@ TEST_CASE("A schedule belongs to its check() call: the printed command replays t
   CHECK(missing.code == 2);
   CHECK(has(missing.out, "belongs to check() call 3 of its test"));
   CHECK(has(missing.out, "made only 2 check() calls"));
+}
+
+namespace {
+
+// "at step N", N the step count of a crash schedule's token (weave1:<N>C:...).
+std::string crash_step(const std::string& token) {
+  REQUIRE(token.rfind("weave1:", 0) == 0);
+  const std::size_t c = token.find('C');
+  REQUIRE(c != std::string::npos);
+  return "at step " + token.substr(7, c - 7);
+}
+
+}  // namespace
+
+TEST_CASE("A crash in checked code leaves its schedule; weave replay crashes at the same step",
+          "[tools][replay][crash]") {
+  TempDir dir;
+  const std::string artifacts = dir.file("artifacts");
+  const auto r = run({USER_CRASHES, "reader meets a null pointer"}, dir,
+                     {{"WEAVE_ARTIFACTS", artifacts}, {"WEAVE_SEED", "3"}});
+  INFO(r.out);
+  CHECK(r.code != 0);
+#if !defined(__SANITIZE_ADDRESS__)
+  CHECK(r.code == -SIGSEGV);  // died of the signal (a sanitizer's handler may end it otherwise)
+#endif
+  const auto files = files_in(artifacts, ".schedule");
+  REQUIRE(files.size() == 1);
+  CHECK(files[0].filename().string() == "reader_meets_a_null_pointer-3.schedule");
+  const std::string token = token_in(files[0]);
+  const std::string step = crash_step(token);
+  CHECK(has(r.out, "weave: crash: SIGSEGV (segmentation fault) in thread reader " + step + "\n"));
+  CHECK(has(r.out, "weave: the schedule that crashed is saved in " + files[0].string() + "\n"));
+  // weave's report comes first, then Catch2's (the handler that was installed before weave's).
+  const auto weave_at = r.out.find("weave: replay this failure with:");
+  const auto catch_at = r.out.find("SIGSEGV - Segmentation violation signal");
+  REQUIRE(weave_at != std::string::npos);
+  REQUIRE(catch_at != std::string::npos);
+  CHECK(weave_at < catch_at);
+
+  // The printed command, pasted into a shell, crashes at the same step and says so.
+  const std::string command = replay_command_in(r.out);
+  INFO("command: " << command);
+  CHECK(has(command, "WEAVE_REPLAY=" + files[0].string() + " "));
+  CHECK(has(command, "'reader meets a null pointer'"));
+  const auto pasted = run_printed_command(command, dir, dir.file("pasted.json"));
+  INFO(pasted.out);
+  CHECK(pasted.code != 0);
+  CHECK(has(pasted.out, "weave: replay crashed " + step + ", as recorded\n"));
+
+  // weave replay: the same, from the schedule file alone; its crash record explains itself.
+  const std::string record = dir.file("crash.json");
+  const auto replayed = weave_tool(
+      {"replay", USER_CRASHES, "--schedule", files[0].string(), "--trace-out", record}, dir);
+  INFO(replayed.out);
+  CHECK(replayed.code == 1);
+  CHECK(has(replayed.out, "weave replay: reader meets a null pointer, schedule " + token + "\n"));
+  CHECK(has(replayed.out,
+            "weave found a crash: SIGSEGV\n  SIGSEGV (segmentation fault) in "
+            "thread reader " +
+                step + "\n  replay crashed " + step + ", as recorded\n"));
+  CHECK(has(replayed.out, "the test process: "));
+  const auto explained = weave_tool({"explain", record}, dir);
+  CHECK(explained.code == 1);
+  CHECK(has(explained.out, "weave found a crash: SIGSEGV"));
+
+  // The program, fixed: the replay gets past the step where the recorded run crashed, so the
+  // schedule no longer fits.
+  const auto fixed = run({WEAVE_TOOL, "replay", USER_CRASHES, "--schedule", files[0].string()}, dir,
+                         {{"USER_CRASHES_FIXED", "1"}});
+  INFO(fixed.out);
+  CHECK(fixed.code == 2);
+  CHECK(has(fixed.out, "the recorded run crashed " + step + ", but the replay ran "));
+  CHECK(has(fixed.out, " steps without crashing"));
+  // Nor does shrinking a crash (each try that crashed would end the process).
+  const auto shrunk = weave_tool({"shrink", USER_CRASHES, "--schedule", files[0].string()}, dir);
+  CHECK(shrunk.code == 2);
+  CHECK(has(shrunk.out, "this schedule ended in a crash"));
+}
+
+TEST_CASE("weave run shows each crash with its schedule and replay command, in JUnit too",
+          "[tools][run][crash]") {
+  TempDir dir;
+  const std::string xml = dir.file("junit.xml");
+  const std::string artifacts = dir.file("failures");
+  const auto r = weave_tool(
+      {"run", USER_CRASHES, "--seed", "3", "--junit", xml, "--artifacts", artifacts}, dir);
+  INFO(r.out);
+  CHECK(r.code == 1);
+  CHECK(has(r.out, "CRASHED  reader meets a null pointer"));
+  CHECK(has(r.out, "CRASHED  sellers oversell"));
+  CHECK(has(r.out, "2 tests: 0 passed, 2 failed (0 bugs)"));
+  CHECK_FALSE(has(r.out, "(0 schedules"));  // the crash record counts the schedules that ran
+  CHECK(has(r.out, "SIGSEGV (segmentation fault) in thread reader at step "));
+  CHECK(has(r.out,
+            "SIGABRT (abort: abort(), a failed assert() or std::terminate) in thread "
+            "seller-"));
+  const auto schedules = files_in(artifacts, ".schedule");
+  REQUIRE(schedules.size() == 2);
+  for (const fs::path& p : schedules) {
+    CHECK(has(r.out, "schedule: " + p.string() + "\n"));
+    CHECK(has(r.out, "replay: WEAVE_REPLAY=" + p.string() + " "));
+  }
+
+  const xml_check::Element doc = xml_check::parse(weave::tool::read_file(xml));
+  REQUIRE(doc.children.size() == 1);
+  const xml_check::Element& suite = doc.children[0];
+  CHECK(suite.attributes.at("errors") == "2");
+  for (const auto& c : suite.children) {
+    INFO(c.attributes.at("name"));
+    REQUIRE(c.children.size() == 1);
+    const xml_check::Element& error = c.children[0];
+    CHECK(error.name == "error");
+    CHECK(error.attributes.at("type") == "Crash");
+    CHECK(has(error.attributes.at("message"), " in thread "));
+    CHECK(has(error.text, "\nschedule: " + artifacts + "/"));
+    CHECK(has(error.text, "\nreplay: WEAVE_REPLAY=" + artifacts + "/"));
+  }
+
+  // The sellers' abort replays from the schedule weave run kept.
+  const fs::path sellers = fs::path(artifacts) / "sellers_oversell-3.schedule";
+  REQUIRE(fs::exists(sellers));
+  const auto replayed = weave_tool({"replay", USER_CRASHES, "--schedule", sellers.string()}, dir);
+  INFO(replayed.out);
+  CHECK(replayed.code == 1);
+  CHECK(has(replayed.out, "weave found a crash: SIGABRT\n"));
+  CHECK(has(replayed.out, "replay crashed " + crash_step(token_in(sellers)) + ", as recorded\n"));
 }
 
 TEST_CASE("GoogleTest: a direct check() call's replay command selects the test with --gtest_filter",

@@ -27,7 +27,8 @@ options:
                     the acquire it allowed and from each notify to the wait it woke, and the
                     failing step highlighted
 
-exit status: 1 the trace shows a bug, 0 it does not, 2 usage error (a missing or invalid trace).
+exit status: 1 the trace shows a bug (or a crash), 0 it does not, 2 usage error (a missing or
+invalid trace).
 )";
 
 constexpr OptionSpec kOptions[] = {{"--html", true}};
@@ -43,6 +44,11 @@ int explain_main(std::span<const std::string> args) {
   if (t.outcome == "replay_error") {
     throw ToolError(
         fmt::format("{} holds no trace: the replay failed: {}", a.positional[0], t.error));
+  }
+  if (t.crash) {
+    // A crash record has no steps to draw: what crashed, and how to replay it.
+    std::printf("%s", format_bug(t).c_str());
+    return kBugFound;
   }
   if (const auto html = a.get("--html")) {
     const std::string title =

@@ -30,8 +30,12 @@ options:
   --trace-out FILE        also keep the trace as JSON (the input of weave explain)
   --timeout T             give up on the test after T (default 5m)
 
-exit status: 1 the bug reproduces, 0 the schedule runs without a bug, 2 usage error (a missing or
-malformed schedule, one that does not fit the test, a binary that is not a weave test).
+A schedule saved by a crash (a fatal signal in the checked code) crashes the test again: the
+replay says whether at the step where the recorded run crashed, and a replay that does not crash
+is an error (the schedule no longer fits).
+
+exit status: 1 the bug (or crash) reproduces, 0 the schedule runs without a bug, 2 usage error (a
+missing or malformed schedule, one that does not fit the test, a binary that is not a weave test).
 )";
 
 constexpr OptionSpec kOptions[] = {
@@ -58,6 +62,11 @@ int replay_main(std::span<const std::string> args) {
   const Trace& t = run.trace;
   std::printf("weave replay: %s, schedule %s\n\n", test.c_str(), schedule.token.c_str());
   std::printf("%s\n", format_bug(t).c_str());
+  if (t.crash) {
+    // The process died in the crash: no steps to show, only how it ended.
+    std::printf("the test process: %s\n", run.process.describe(timeout).c_str());
+    return kBugFound;
+  }
   std::fputs(format_columns(t, column_cap(t.threads().size())).c_str(), stdout);
   if (a.has("--trace-out")) std::printf("\ntrace written to %s\n", trace_path.c_str());
   return t.bug ? kBugFound : kClean;

@@ -51,6 +51,9 @@ options:
                      else weave-failures)
   --timeout T        stop a test process after T (default 30m); it counts as an error
 
+A test whose checked code crashes (a fatal signal) is CRASHED, with the schedule that crashed and
+the command that replays it (the checker saves them before the process dies).
+
 exit status: 1 some test failed (a bug, a failed assertion, a crash or a time-out), 0 all
 passed, 2 usage error.
 )";
@@ -76,6 +79,7 @@ struct TestState {
   bool stopped = false;     // a bug was found: the other parts need not go on
   Status status = Status::Passed;
   std::string kind, message, output, schedule_file, trace_file;
+  std::string replay_command;  // a crash's (a bug's is in its report)
   std::uint64_t schedules = 0;
   std::uint64_t checks = 0;  // weave::check calls its processes made
   std::chrono::steady_clock::duration elapsed{};
@@ -207,6 +211,15 @@ void judge(TestState& t, Running& r, const Settings& s) {
     t.status = Status::TimedOut;
     t.kind = "Timeout";
     t.message = p.describe(s.timeout);
+  } else if (trace && trace->crash) {
+    // The checked code crashed, and the crash handler left its schedule. (The process may have
+    // exited rather than died of the signal: a sanitizer's handler, run after weave's, exits.)
+    t.status = Status::Crashed;
+    t.kind = "Crash";
+    t.message = fmt::format("{} ({})", trace->crash->message, p.describe(s.timeout));
+    t.schedule_file = trace->crash->schedule_file;
+    t.replay_command = trace->crash->replay_command;
+    t.schedules += trace->crash->schedules;  // it wrote no stats line
   } else if (p.signal != 0) {
     t.status = Status::Crashed;
     t.kind = "Crash";
@@ -284,6 +297,8 @@ std::string summary_table(const std::vector<TestState>& tests) {
     out += fmt::format("  {:<{}}    {}\n", "", result_w, t.message);
     if (!t.schedule_file.empty())
       out += fmt::format("  {:<{}}    schedule: {}\n", "", result_w, t.schedule_file);
+    if (!t.replay_command.empty())
+      out += fmt::format("  {:<{}}    replay: {}\n", "", result_w, t.replay_command);
   }
   return out;
 }
@@ -299,6 +314,7 @@ JUnitCase junit_case(const TestState& t) {
   c.message = t.message;
   c.text = t.output;
   if (!t.schedule_file.empty()) c.text += "\nschedule: " + t.schedule_file + "\n";
+  if (!t.replay_command.empty()) c.text += "replay: " + t.replay_command + "\n";
   return c;
 }
 

@@ -39,6 +39,11 @@ Trace parse_trace(const std::string& json, const std::string& origin) {
     t.bug = TraceBug{b["kind"].str(),     b["message"].str(),        b["schedule"].str(),
                      b["involved"].str(), b["failing_step"].count(), b["nondeterminism"].str()};
   }
+  if (const Json& c = doc["crash"]; c.is_object()) {
+    t.crash = TraceCrash{c["signal"].str(),   c["thread"].str(),        c["message"].str(),
+                         c["step"].count(),   c["schedules"].count(),   c["verdict"].str(),
+                         c["schedule"].str(), c["schedule_file"].str(), c["replay_command"].str()};
+  }
   for (const Json& s : doc["steps"].array()) {
     t.steps.push_back(TraceStep{s["index"].count(), static_cast<std::uint32_t>(s["thread"].count()),
                                 s["thread_name"].str(), s["operation"].str(), s["object"].str(),
@@ -132,6 +137,13 @@ std::string format_columns(const Trace& trace, std::size_t max_column) {
 }
 
 std::string format_bug(const Trace& trace) {
+  if (trace.crash) {
+    const TraceCrash& c = *trace.crash;
+    std::string out = fmt::format("weave found a crash: {}\n  {}\n", c.signal, c.message);
+    if (!c.verdict.empty()) out += "  " + c.verdict + "\n";
+    if (!c.schedule_file.empty()) out += "  schedule: " + c.schedule_file + "\n";
+    return out + "  replay: " + c.replay_command + "\n";
+  }
   if (!trace.bug) return fmt::format("no bug: {} steps ran to the end\n", trace.steps.size());
   std::string out =
       fmt::format("weave found a bug: {}\n  {}\n", trace.bug->kind, trace.bug->message);

@@ -22,10 +22,21 @@ struct TraceBug {
   std::string nondeterminism;  // why a replay did not reproduce the recorded run ("" when it did)
 };
 
+// The record a test process leaves when its checked code crashed (checker/src/crash.hpp): no
+// steps, but the schedule that crashed and how to replay it.
+struct TraceCrash {
+  std::string signal, thread, message;
+  std::uint64_t step = 0;
+  std::uint64_t schedules = 0;  // check(): the schedules it ran, the crashed one included
+  std::string verdict;          // replaying: whether it crashed where the recorded run did
+  std::string schedule, schedule_file, replay_command;
+};
+
 struct Trace {
-  std::string outcome;  // "bug", "ok" or "replay_error"
+  std::string outcome;  // "bug", "ok", "replay_error" or "crash"
   std::string error;    // for "replay_error"
   std::optional<TraceBug> bug;
+  std::optional<TraceCrash> crash;
   std::vector<TraceStep> steps;
 
   // Thread numbers and names, in the order the threads were created.
@@ -45,7 +56,8 @@ std::string short_location(const TraceStep& s);
 // "<-- here". `max_column` caps a column's width (0: no cap), for a terminal.
 std::string format_columns(const Trace& trace, std::size_t max_column);
 
-// The bug (kind, message, the threads involved) in a few lines, or that there was none.
+// The bug (kind, message, the threads involved) or the crash in a few lines, or that there was
+// none.
 std::string format_bug(const Trace& trace);
 
 }  // namespace weave::tool

@@ -8,7 +8,9 @@
 //   Config, Strategy        how to explore (PCT by default); every field has a WEAVE_* variable.
 //   Result, Bug, Step       what was found; Result::report() is the human-readable report.
 //
-// The body must create (or reset) all the state it uses: each execution starts afresh.
+// The body must create (or reset) all the state it uses: each execution starts afresh. A crash
+// in it (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT) still ends the process, after its schedule is
+// saved and the replay command printed (README, "Crashes"); replaying it crashes at the same step.
 // Environment, read by check(): WEAVE_STRATEGY (random|pct|dfs|dpor), WEAVE_ITERATIONS,
 // WEAVE_SEED, WEAVE_REPLAY (a schedule token or a schedule file: run exactly that),
 // WEAVE_TRACE_OUT (write the failing or replayed trace there as JSON), WEAVE_ARTIFACTS (folder for
