@@ -262,6 +262,8 @@ Thread::~Thread() {
       // A destructor must not throw; the thread is left to finish on its own.
     }
   }
+  // Joined by now unless a daemon: a thread still waiting to join it would wake on a dead object.
+  detail::on_destroy(core_->object);
   detail::Guard g(core_->monitor);
   core_->thread = nullptr;
 }

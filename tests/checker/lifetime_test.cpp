@@ -117,6 +117,16 @@ std::vector<Case> destroyed_while_waited_on() {
         return p;
       },
       [](Queue<std::string>& q) { q.put("more"); }));
+  c.push_back(blocked_on<Thread>(
+      "Thread (a daemon's, joined by another)",
+      [](std::uint32_t& line) {
+        auto p = std::unique_ptr<Thread>(new Thread(ThreadOptions{"victim", true}, [] {
+          for (;;) weave::sleep(1s);
+        }));
+        line = __LINE__, p->start();
+        return p;
+      },
+      [](Thread& t) { t.join(); }));
   return c;
 }
 
